@@ -1,0 +1,28 @@
+# Copyright 2026 kakeuri_ar contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Kakeuri AR: Credit Sales and Receivables",
+    "summary": "Credit limits that are enforced, recurring tab-sale contracts, "
+    "closing-day billing, aging as of any date and dunning",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/kakeuri/kakeuri_ar",
+    "author": "kakeuri_ar contributors",
+    "maintainers": ["kakeuri"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "application": False,
+    "installable": True,
+    "depends": ["account", "sale", "mail"],
+    "data": [
+        # security
+        "security/kakeuri_security.xml",
+        "security/ir.model.access.csv",
+        # data
+        # reports
+        # wizards
+        # views
+        "views/menus.xml",
+    ],
+    "demo": [],
+}

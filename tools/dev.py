@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""Developer commands behind ``make demo``, ``make test`` and ``make bench``.
+
+Odoo 18.0 is a prerequisite: it must be importable as the ``odoo`` package of the
+Python that runs this script (``$PYTHON``, default ``python3``). Nothing here installs
+Odoo. PostgreSQL comes from the usual ``PG*`` variables; without them the local Debian
+cluster is started if it is down and a login role ``odoo`` is created for Odoo.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STATE = os.path.join(ROOT, ".odoo")
+ODOO_DOCS = "https://www.odoo.com/documentation/18.0/administration/on_premise/source.html"
+DEMO_DB = "kakeuri_demo"
+ROLE = "odoo"
+
+
+def die(msg):
+    sys.stderr.write(f"\nkakeuri_ar: ERROR: {msg}\n\n")
+    sys.exit(2)
+
+
+def info(msg):
+    print(f"kakeuri_ar: {msg}", flush=True)
+
+
+# --------------------------------------------------------------------- Odoo
+def check_odoo():
+    try:
+        import odoo.release as release  # noqa: PLC0415
+    except ImportError:
+        die(
+            f"Odoo is not installed for {sys.executable}: `import odoo` failed.\n"
+            "Install Odoo 18.0 (Community) so that this Python imports it, e.g. from "
+            "source with `pip install -r requirements.txt` and the source tree on the "
+            f"Python path or `pip install -e .`. See {ODOO_DOCS}\n"
+            "Another interpreter can be chosen with PYTHON=/path/to/python."
+        )
+    if tuple(release.version_info[:2]) != (18, 0):
+        die(
+            f"Odoo {release.version} found at {os.path.dirname(release.__file__)}, "
+            f"but kakeuri_ar needs Odoo 18.0. See {ODOO_DOCS}"
+        )
+    return release.version
+
+
+def addons_path():
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config([])
+    return ",".join([ROOT] + config["addons_path"].split(","))
+
+
+# --------------------------------------------------------------- PostgreSQL
+def _psql(sql, user_env=None):
+    env = dict(os.environ, **(user_env or {}))
+    return subprocess.run(
+        ["psql", "-X", "-q", "-t", "-A", "-d", "postgres", "-c", sql],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _as_postgres(cmd):
+    """Run a command as the postgres OS user (local cluster administration)."""
+    if os.geteuid() == 0:
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--"] + cmd, capture_output=True, text=True, check=False
+        )
+    return subprocess.run(["sudo", "-n", "-u", "postgres"] + cmd, capture_output=True, text=True, check=False)
+
+
+def ensure_postgres():
+    if not shutil.which("psql"):
+        die("PostgreSQL client `psql` not found. Install PostgreSQL 15 (e.g. apt-get install postgresql).")
+    if any(k in os.environ for k in ("PGHOST", "PGUSER", "PGPORT")):
+        res = _psql("SELECT 1")
+        if res.returncode:
+            die(
+                "PostgreSQL is not reachable with the PG* variables set "
+                f"(PGHOST={os.environ.get('PGHOST')}, PGUSER={os.environ.get('PGUSER')}):\n"
+                + res.stderr.strip()
+            )
+        return
+    # Local cluster
+    if not shutil.which("pg_lsclusters"):
+        die(
+            "No PG* variables are set and no local Debian PostgreSQL cluster was found "
+            "(pg_lsclusters missing). Install PostgreSQL 15 or set PGHOST/PGUSER/PGPASSWORD."
+        )
+    clusters = subprocess.run(
+        ["pg_lsclusters", "-h"], capture_output=True, text=True, check=False
+    ).stdout.split("\n")
+    clusters = [c.split() for c in clusters if c.strip()]
+    if not clusters:
+        die("No local PostgreSQL cluster exists. Create one with `pg_createcluster 15 main`.")
+    ver, name, port, status = clusters[0][:4]
+    if status != "online":
+        info(f"starting local PostgreSQL cluster {ver}/{name}")
+        res = subprocess.run(
+            ["pg_ctlcluster", ver, name, "start"], capture_output=True, text=True, check=False
+        )
+        if res.returncode:
+            die(f"could not start PostgreSQL {ver}/{name}: {res.stderr.strip()}")
+    env = {"PGHOST": "127.0.0.1", "PGPORT": port, "PGUSER": ROLE, "PGPASSWORD": ROLE}
+    for _i in range(30):
+        if _psql("SELECT 1", env).returncode == 0:
+            break
+        res = _as_postgres(["psql", "-p", port, "-tAc", f"SELECT 1 FROM pg_roles WHERE rolname='{ROLE}'"])
+        if res.returncode == 0 and not res.stdout.strip():
+            info(f"creating PostgreSQL login role '{ROLE}'")
+            _as_postgres(["psql", "-p", port, "-c", f"CREATE ROLE {ROLE} LOGIN SUPERUSER PASSWORD '{ROLE}'"])
+        time.sleep(1)
+    else:
+        die(f"PostgreSQL on port {port} does not accept the login role '{ROLE}'.")
+    os.environ.update(env)
+
+
+def db_exists(name):
+    res = _psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
+    return res.stdout.strip() == "1"
+
+
+def drop_db(name):
+    _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    shutil.rmtree(os.path.join(STATE, "data", "filestore", name), ignore_errors=True)
+
+
+# --------------------------------------------------------------------- Odoo run
+def write_conf(db_name, extra=None):
+    os.makedirs(STATE, exist_ok=True)
+    path = os.path.join(STATE, f"{db_name}.conf")
+    lines = [
+        "[options]",
+        f"addons_path = {addons_path()}",
+        f"data_dir = {os.path.join(STATE, 'data')}",
+        f"db_name = {db_name}",
+        "admin_passwd = admin",
+        "list_db = False",
+        "max_cron_threads = 1",
+    ]
+    for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD"):
+        opt = {"PGHOST": "db_host", "PGPORT": "db_port", "PGUSER": "db_user", "PGPASSWORD": "db_password"}[
+            key
+        ]
+        if os.environ.get(key):
+            lines.append(f"{opt} = {os.environ[key]}")
+    lines += [f"{k} = {v}" for k, v in (extra or {}).items()]
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return path
+
+
+def odoo_cmd(conf, *args):
+    return [sys.executable, "-m", "odoo", "-c", conf, *args]
+
+
+def install(db_name, conf, modules="kakeuri_ar", demo=True):
+    """Install the addon; fail on any ERROR/CRITICAL log line (Odoo 18 only warns
+    when demo data fails to load, which would hide broken demo records)."""
+    args = ["-d", db_name, "-i", modules, "--stop-after-init", "--no-http", "--log-level=info"]
+    if not demo:
+        args.append("--without-demo=all")
+    info(f"installing {modules} in database {db_name} (with{'out' if not demo else ''} demo data)")
+    proc = subprocess.Popen(
+        odoo_cmd(conf, *args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    bad = []
+    log_path = os.path.join(STATE, f"{db_name}-install.log")
+    with open(log_path, "w") as log:
+        for line in proc.stdout:
+            log.write(line)
+            if " ERROR " in line or " CRITICAL " in line or "Traceback" in line or "demo data failed" in line:
+                bad.append(line.rstrip())
+                sys.stdout.write(line)
+            elif " WARNING " in line and "kakeuri" in line:
+                sys.stdout.write(line)
+    rc = proc.wait()
+    if rc or bad:
+        die(f"installing kakeuri_ar failed (exit {rc}); full log: {log_path}")
+
+
+def cmd_test(args):
+    check_odoo()
+    ensure_postgres()
+    db_name = args.db or f"kakeuri_test_{os.getpid()}"
+    conf = write_conf(db_name)
+    drop_db(db_name)
+    rc = 1
+    try:
+        install(db_name, conf)
+        pytest_args = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            f"--odoo-config={conf}",
+            f"--odoo-database={db_name}",
+            os.path.join(ROOT, "kakeuri_ar", "tests"),
+            *args.pytest_args,
+        ]
+        info("running tests: " + " ".join(pytest_args[2:]))
+        rc = subprocess.call(pytest_args, cwd=ROOT)
+    finally:
+        if not args.keep:
+            drop_db(db_name)
+    if rc == 5:
+        die("pytest collected no tests")
+    if rc:
+        die(f"tests failed (pytest exit {rc})")
+    info("all tests passed")
+
+
+def cmd_demo(args):
+    check_odoo()
+    ensure_postgres()
+    conf = write_conf(DEMO_DB, {"http_port": args.port, "http_interface": "127.0.0.1"})
+    if not db_exists(DEMO_DB):
+        try:
+            install(DEMO_DB, conf, modules="kakeuri_ar")
+        except SystemExit:
+            drop_db(DEMO_DB)
+            raise
+    else:
+        info(f"reusing database {DEMO_DB} (drop it with `make demo-reset`)")
+    if args.no_serve:
+        return
+    info(f"Odoo is starting on http://localhost:{args.port}  (login admin / password admin)")
+    os.execv(sys.executable, odoo_cmd(conf, "-d", DEMO_DB, f"--db-filter=^{DEMO_DB}$", *args.odoo_args))
+
+
+def cmd_demo_reset(_args):
+    check_odoo()
+    ensure_postgres()
+    drop_db(DEMO_DB)
+    info(f"dropped {DEMO_DB}")
+
+
+def cmd_bench(args):
+    check_odoo()
+    ensure_postgres()
+    scripts = args.scripts or sorted(
+        os.path.join(ROOT, "bench", f)
+        for f in os.listdir(os.path.join(ROOT, "bench"))
+        if f.endswith(".py") and not f.startswith("_")
+    )
+    rc = 0
+    for script in scripts:
+        info(f"benchmark {os.path.relpath(script, ROOT)}")
+        rc |= subprocess.call([sys.executable, script], cwd=ROOT)
+    sys.exit(rc)
+
+
+def cmd_env(_args):
+    """Print shell exports for the database connection (used by bench scripts)."""
+    check_odoo()
+    ensure_postgres()
+    for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD"):
+        if os.environ.get(key):
+            print(f"export {key}={os.environ[key]}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("test", help="fresh database, install with demo data, run pytest-odoo")
+    p.add_argument("--db")
+    p.add_argument("--keep", action="store_true", help="keep the test database")
+    p.add_argument("pytest_args", nargs="*")
+    p.set_defaults(func=cmd_test)
+    p = sub.add_parser("demo", help="create kakeuri_demo once and serve Odoo")
+    p.add_argument("--port", default=os.environ.get("PORT", "8069"))
+    p.add_argument("--no-serve", action="store_true")
+    p.add_argument("odoo_args", nargs="*")
+    p.set_defaults(func=cmd_demo)
+    sub.add_parser("demo-reset").set_defaults(func=cmd_demo_reset)
+    p = sub.add_parser("bench")
+    p.add_argument("scripts", nargs="*")
+    p.set_defaults(func=cmd_bench)
+    sub.add_parser("env").set_defaults(func=cmd_env)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,9 @@ import os
 
 from playwright.sync_api import sync_playwright
 
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kakeuri_ar", "static", "description")
+OUT = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kakeuri_ar", "static", "description"
+)
 
 
 def main():

@@ -22,7 +22,12 @@
         # data
         # reports
         # wizards
+        "wizards/credit_override_wizard.xml",
         # views
+        "views/kakeuri_credit_policy_views.xml",
+        "views/res_partner_credit_views.xml",
+        "views/sale_order_credit_views.xml",
+        "views/account_move_credit_views.xml",
         "views/menus.xml",
     ],
     "demo": [],

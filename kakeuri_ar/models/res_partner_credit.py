@@ -17,8 +17,12 @@ NEAR_LIMIT_RATIO = 0.8
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Odoo's own company-dependent limit is the limit; kakeuri tracks its changes.
-    credit_limit = fields.Float(tracking=True)
+    # Odoo's own company-dependent limit is the limit; kakeuri tracks its changes and lets
+    # receivables users read it (only credit managers change it, see write()).
+    credit_limit = fields.Float(
+        tracking=True,
+        groups="account.group_account_invoice,account.group_account_readonly,kakeuri_ar.group_ar_user",
+    )
     kakeuri_credit_policy_id = fields.Many2one(
         comodel_name="kakeuri.credit.policy",
         string="Credit Policy",
@@ -39,6 +43,10 @@ class ResPartner(models.Model):
         string="Hold Reason",
         copy=False,
         tracking=True,
+    )
+    kakeuri_can_edit_credit = fields.Boolean(
+        string="Can Edit Credit",
+        compute="_compute_kakeuri_can_edit_credit",
     )
     kakeuri_credit_currency_id = fields.Many2one(
         comodel_name="res.currency",
@@ -103,6 +111,10 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
+    @api.depends_context("uid")
+    def _compute_kakeuri_can_edit_credit(self):
+        self.kakeuri_can_edit_credit = self.env.user.has_group("kakeuri_ar.group_credit_manager")
+
     @api.depends_context("company")
     @api.depends("commercial_partner_id", "kakeuri_credit_hold", "credit_limit", "kakeuri_credit_policy_id")
     def _compute_kakeuri_credit(self):

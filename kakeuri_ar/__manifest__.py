@@ -30,5 +30,7 @@
         "views/account_move_credit_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/credit_demo.xml",
+    ],
 }

@@ -259,19 +259,25 @@ class TestCreditAdministration(KakeuriCreditCommon):
         held = self.env["res.partner"].create(
             {"name": "Kabushiki Kaisha Held", "is_company": True, "kakeuri_credit_hold": True}
         )
+        mine = self.customer | self.contact | near | held
         Partner = self.env["res.partner"]
+
+        def search(domain):
+            return Partner.search([("id", "in", mine.ids), *domain])
+
+        self.assertEqual(search([("kakeuri_credit_status", "=", "over")]), self.customer | self.contact)
+        self.assertEqual(search([("kakeuri_credit_status", "=", "near")]), near)
+        self.assertEqual(search([("kakeuri_credit_status", "=", "hold")]), held)
         self.assertEqual(
-            Partner.search([("kakeuri_credit_status", "=", "over")]), self.customer | self.contact
+            search([("kakeuri_credit_status", "in", ["over", "hold"])]), self.customer | self.contact | held
         )
-        self.assertEqual(Partner.search([("kakeuri_credit_status", "=", "near")]), near)
-        self.assertEqual(Partner.search([("kakeuri_credit_status", "=", "hold")]), held)
+        self.assertEqual(search([("kakeuri_credit_status", "!=", "over")]), near | held)
         action = self.env["ir.actions.actions"]._for_xml_id("kakeuri_ar.action_kakeuri_credit_partners")
-        attention = Partner.search(
-            action["domain"] and eval(action["domain"])  # noqa: S307 - the action's literal domain
-        ).filtered_domain([("kakeuri_credit_status", "in", ["over", "overdue", "hold"])])
-        self.assertIn(self.customer, attention)
-        self.assertIn(held, attention)
-        self.assertNotIn(near, attention)
+        self.assertEqual(action["domain"], "[('kakeuri_credit_status', '!=', 'none')]")
+        self.assertEqual(search([("kakeuri_credit_status", "!=", "none")]), mine)
+        plain = Partner.create({"name": "Kabushiki Kaisha Plain"})
+        self.assertIn(plain, Partner.search([("kakeuri_credit_status", "=", "none")]))
+        self.assertNotIn(plain, Partner.search([("kakeuri_credit_status", "!=", "none")]))
 
     def test_open_items_action(self):
         self.make_invoice(100.0)

@@ -77,11 +77,15 @@ class SaleOrder(models.Model):
         for order in self.filtered(lambda o: o.state in ("draft", "sent")):
             partner = order.partner_invoice_id.commercial_partner_id
             key = (partner.id, order.company_id.id)
+            amount = order._kakeuri_credit_amount()
+            # What was paid online in advance (authorized or done transactions) is not credit.
+            increase = max(amount - order.sudo().amount_paid, 0.0)
             status = partner._kakeuri_check_credit(
-                order._kakeuri_credit_amount(),
+                amount,
                 order.company_id,
                 order.currency_id,
                 order,
+                increase=increase,
                 extra_exposure=pending[key],
             )
             pending[key] += status["amount"]

@@ -193,6 +193,21 @@ class TestCreditAdministration(KakeuriCreditCommon):
         self.assertEqual(self.customer.credit_limit, 1000.0)
         self.assertFalse(self.customer.kakeuri_credit_hold)
 
+    def test_salesperson_adds_contact_to_customer_with_limit(self):
+        """Odoo copies the company's limit to a new contact: that is not a change of limit."""
+        contact = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .create({"name": "Ito Jiro", "parent_id": self.customer.id, "type": "contact"})
+        )
+        self.assertEqual(contact.sudo().credit_limit, 1000.0)
+        contact.with_user(self.salesman).write({"email": "ito@example.jp"})
+        # a credit manager's change of the company's limit reaches its contacts
+        self.customer.with_user(self.credit_manager).credit_limit = 1500.0
+        self.assertEqual(contact.sudo().credit_limit, 1500.0)
+        with self.assertRaises(AccessError):
+            contact.with_user(self.salesman).write({"credit_limit": 9999.0})
+
     def test_credit_manager_changes_are_tracked(self):
         # Records created in this transaction are not tracked until it ends: end it.
         self.env.cr.precommit.clear()

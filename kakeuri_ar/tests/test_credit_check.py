@@ -188,6 +188,49 @@ class TestCreditBlock(KakeuriCreditCommon):
         small.action_confirm()
         self.assertEqual(small.state, "sale")
 
+    def test_prepaid_order_is_not_credit(self):
+        """An order paid online in advance adds nothing to the credit: it is confirmed even for
+        a customer on hold; a partial prepayment only counts for the rest."""
+        method = self.env.ref("payment.payment_method_unknown")
+        provider = self.env["payment.provider"].create(
+            {
+                "name": "Bank (test)",
+                "code": "none",
+                "state": "test",
+                "payment_method_ids": [Command.set(method.ids)],
+            }
+        )
+        method.active = True
+        self.make_invoice(900.0)
+
+        def pay(order, amount, reference):
+            tx = self.env["payment.transaction"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                    "amount": amount,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": self.customer.id,
+                    "reference": reference,
+                    "sale_order_ids": [Command.set(order.ids)],
+                }
+            )
+            tx.state = "done"
+            order.invalidate_recordset(["amount_paid"])
+
+        partly = self.make_order(qty=3)  # 300: 900 + 300 > 1000
+        pay(partly, 150.0, "KAKEURI-TEST-1")
+        with self.assertRefused("Credit limit exceeded"):
+            partly.action_confirm()
+        pay(partly, 150.0, "KAKEURI-TEST-2")
+        partly.action_confirm()
+        self.assertEqual(partly.state, "sale")
+        self.customer.kakeuri_credit_hold = True
+        prepaid = self.make_order(qty=1)
+        pay(prepaid, 100.0, "KAKEURI-TEST-3")
+        prepaid.action_confirm()
+        self.assertEqual(prepaid.state, "sale")
+
     def test_hold_blocks_without_policy(self):
         partner = self.env["res.partner"].create({"name": "Kabushiki Kaisha Mori", "is_company": True})
         order = self.make_order(partner=partner, qty=1)

@@ -18,11 +18,19 @@
         # security
         "security/kakeuri_security.xml",
         "security/ir.model.access.csv",
+        "security/credit_security.xml",
         # data
         # reports
         # wizards
+        "wizards/credit_override_wizard.xml",
         # views
+        "views/kakeuri_credit_policy_views.xml",
+        "views/res_partner_credit_views.xml",
+        "views/sale_order_credit_views.xml",
+        "views/account_move_credit_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/credit_demo.xml",
+    ],
 }

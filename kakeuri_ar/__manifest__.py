@@ -18,11 +18,24 @@
         # security
         "security/kakeuri_security.xml",
         "security/ir.model.access.csv",
+        "security/contract_security.xml",
+        "security/billing_security.xml",
         # data
+        "data/contract_data.xml",
+        "data/billing_data.xml",
         # reports
+        "report/billing_statement_report.xml",
+        "data/billing_mail_template.xml",
         # wizards
+        "wizards/closing_run_wizard.xml",
         # views
+        "views/contract_views.xml",
+        "views/billing_statement_views.xml",
+        "views/res_partner_billing_views.xml",
+        "views/res_config_settings_billing_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/contracts_demo.xml",
+    ],
 }

@@ -1,1 +1,1 @@
-
+from . import closing_run_wizard

@@ -1,3 +1,13 @@
+# credit
+from . import (
+    account_move_credit,
+    kakeuri_credit_policy,
+    res_partner_credit,
+    sale_order_credit,
+    sale_order_line_credit,
+)
+
+# contracts and closing-day billing
 from . import (
     contract,
     contract_line,

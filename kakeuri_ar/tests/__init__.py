@@ -1,1 +1,1 @@
-from . import test_install
+from . import test_credit_check, test_install

@@ -1,1 +1,2 @@
+from . import credit_override_wizard
 from . import closing_run_wizard

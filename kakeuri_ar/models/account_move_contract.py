@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
@@ -31,6 +31,13 @@ class AccountMove(models.Model):
             """
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("kakeuri_contract_id") for vals in vals_list):
+            # pending cancellations must reach the unique index before the new invoices do
+            self.flush_model(["state"])
+        return super().create(vals_list)
+
     def unlink(self):
         rebill = [
             (move.kakeuri_contract_id, move.kakeuri_period_start, move.kakeuri_period_end, move.name)
@@ -43,7 +50,9 @@ class AccountMove(models.Model):
         return res
 
     def button_cancel(self):
-        live = self.filtered(lambda m: m.kakeuri_contract_id and m.kakeuri_period_start and m.state != "cancel")
+        live = self.filtered(
+            lambda m: m.kakeuri_contract_id and m.kakeuri_period_start and m.state != "cancel"
+        )
         res = super().button_cancel()
         for move in live.filtered(lambda m: m.state == "cancel"):
             move.kakeuri_contract_id._rebill_period(
@@ -52,7 +61,9 @@ class AccountMove(models.Model):
         return res
 
     def button_draft(self):
-        cancelled = self.filtered(lambda m: m.kakeuri_contract_id and m.kakeuri_period_start and m.state == "cancel")
+        cancelled = self.filtered(
+            lambda m: m.kakeuri_contract_id and m.kakeuri_period_start and m.state == "cancel"
+        )
         if cancelled:
             self.flush_model(["kakeuri_contract_id", "kakeuri_period_start", "state"])
             self.env.cr.execute(

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 from psycopg2 import IntegrityError
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_is_zero, format_date
+
+from .contract import can_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -90,7 +92,8 @@ class KakeuriBillingStatement(models.Model):
         string="Total Due",
         readonly=True,
         tracking=True,
-        help="Carried over + adjustments + purchases (今回ご請求額): the receivable balance at the closing date.",
+        help="Carried over + adjustments + purchases (今回ご請求額): "
+        "the receivable balance at the closing date.",
     )
     move_ids = fields.Many2many(
         comodel_name="account.move",
@@ -292,7 +295,9 @@ class KakeuriBillingStatement(models.Model):
         no_email = to_send.filtered(lambda s: not s.partner_id.email)
         for statement in no_email:
             statement.message_post(
-                body=_("Not sent: %(partner)s has no email address.", partner=statement.partner_id.display_name)
+                body=_(
+                    "Not sent: %(partner)s has no email address.", partner=statement.partner_id.display_name
+                )
             )
         for statement in to_send - no_email:
             statement.with_context(mail_notify_force_send=False).message_post_with_source(
@@ -312,9 +317,9 @@ class KakeuriBillingStatement(models.Model):
 
     def message_post(self, **kwargs):
         if self.env.context.get("kakeuri_mark_statement_sent"):
-            self.filtered(lambda s: s.state == "confirmed").with_context(kakeuri_mark_statement_sent=False).write(
-                {"state": "sent"}
-            )
+            self.filtered(lambda s: s.state == "confirmed").with_context(
+                kakeuri_mark_statement_sent=False
+            ).write({"state": "sent"})
         return super().message_post(**kwargs)
 
     # -------------------------------------------------------------------- crons
@@ -329,7 +334,7 @@ class KakeuriBillingStatement(models.Model):
         closing date, and a duplicate made by a parallel run is skipped. Commits per batch of
         customers (outside tests). Returns the created statements."""
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
-        can_commit = not modules.module.current_test and not self.env.context.get("kakeuri_no_commit")
+        commit = can_commit(self.env)
         if partners is None:
             partners = self.env["res.partner"].search([("kakeuri_closing_day", ">", 0)])
         partners = partners.commercial_partner_id.filtered(lambda p: p.kakeuri_closing_day)
@@ -340,7 +345,7 @@ class KakeuriBillingStatement(models.Model):
             for offset in range(0, len(partner_ids), batch_size):
                 batch = self.env["res.partner"].browse(partner_ids[offset : offset + batch_size])
                 created |= self._close_partners(batch, company, date_ref)
-                if can_commit:
+                if commit:
                     self.env.cr.commit()
         _logger.info("kakeuri: closing up to %s created %d billing statement(s)", date_ref, len(created))
         return created
@@ -401,7 +406,9 @@ class KakeuriBillingStatement(models.Model):
                 statement._refresh_from_ledger()
                 statement.flush_recordset()
         except IntegrityError:
-            _logger.info("kakeuri: statement of partner %s for %s made by a parallel run", partner.id, closing)
+            _logger.info(
+                "kakeuri: statement of partner %s for %s made by a parallel run", partner.id, closing
+            )
             return None
         except Exception as error:  # noqa: BLE001 - one bad customer must not stop the run
             if self._statement_exists(partner, company, closing):
@@ -429,11 +436,7 @@ class KakeuriBillingStatement(models.Model):
         balance = self._ledger_balance(partner, company, closing)
         moved = self._ledger_has_movements(partner, company, period_start, closing)
         previous_total = previous.total_due if previous else 0.0
-        if (
-            not moved
-            and company.currency_id.is_zero(balance)
-            and company.currency_id.is_zero(previous_total)
-        ):
+        if not moved and company.currency_id.is_zero(balance) and company.currency_id.is_zero(previous_total):
             return None
         return {
             "partner_id": partner.id,
@@ -540,7 +543,9 @@ class KakeuriBillingStatement(models.Model):
                 charges[move_id] = balance
             else:
                 paid -= balance
-        moves = self.env["account.move"].browse(list(charges)).sorted(lambda m: (m.invoice_date or m.date, m.id))
+        moves = (
+            self.env["account.move"].browse(list(charges)).sorted(lambda m: (m.invoice_date or m.date, m.id))
+        )
         lines = [fields.Command.clear()]
         untaxed = tax = total = 0.0
         for sequence, move in enumerate(moves, start=1):
@@ -599,9 +604,8 @@ class KakeuriBillingStatement(models.Model):
             "date_due": self._compute_due_date(),
             "move_ids": [fields.Command.set(moves.ids)],
             "line_ids": lines,
-            "tax_line_ids": [fields.Command.clear()] + [
-                fields.Command.create(vals) for vals in self._prepare_tax_summary_vals(moves)
-            ],
+            "tax_line_ids": [fields.Command.clear()]
+            + [fields.Command.create(vals) for vals in self._prepare_tax_summary_vals(moves)],
         }
         return vals
 

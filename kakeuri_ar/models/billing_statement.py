@@ -171,31 +171,35 @@ class KakeuriBillingStatement(models.Model):
                 statement.display_name = statement.name
 
     # --------------------------------------------------------------- constraints
-    @api.constrains("partner_id", "company_id", "period_end", "state")
-    def _check_unique_period(self):
-        for statement in self.filtered(lambda s: s.state != "cancel"):
-            other = self.search_count(
-                [
-                    ("id", "!=", statement.id),
-                    ("partner_id", "=", statement.partner_id.id),
-                    ("company_id", "=", statement.company_id.id),
-                    ("period_end", "=", statement.period_end),
-                    ("state", "!=", "cancel"),
-                ]
-            )
-            if other:
-                raise ValidationError(
-                    _(
-                        "%(partner)s already has a billing statement for the closing date %(date)s.",
-                        partner=statement.partner_id.display_name,
-                        date=format_date(self.env, statement.period_end),
-                    )
+    def _check_no_live_duplicate(self, partner_id, company_id, period_end):
+        """Friendly error before the unique index refuses a second live statement."""
+        duplicate = self.search(
+            [
+                ("partner_id", "=", partner_id),
+                ("company_id", "=", company_id),
+                ("period_end", "=", period_end),
+                ("state", "!=", "cancel"),
+            ],
+            limit=1,
+        )
+        if duplicate:
+            raise ValidationError(
+                _(
+                    "%(partner)s already has a billing statement for the closing date %(date)s: %(statement)s.",
+                    partner=duplicate.partner_id.display_name,
+                    date=format_date(self.env, duplicate.period_end),
+                    statement=duplicate.name,
                 )
+            )
 
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("partner_id") and vals.get("period_end") and vals.get("state", "draft") != "cancel":
+                self._check_no_live_duplicate(
+                    vals["partner_id"], vals.get("company_id") or self.env.company.id, vals["period_end"]
+                )
             if vals.get("name", _("New")) == _("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
@@ -258,7 +262,9 @@ class KakeuriBillingStatement(models.Model):
         return True
 
     def action_draft(self):
-        self.filtered(lambda s: s.state == "cancel").write({"state": "draft"})
+        for statement in self.filtered(lambda s: s.state == "cancel"):
+            self._check_no_live_duplicate(statement.partner_id.id, statement.company_id.id, statement.period_end)
+            statement.state = "draft"
         self.filtered(lambda s: s.state == "draft")._refresh_from_ledger()
         return True
 

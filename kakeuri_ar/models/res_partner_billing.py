@@ -60,6 +60,8 @@ class ResPartner(models.Model):
     @api.constrains("kakeuri_closing_day")
     def _check_kakeuri_closing_day(self):
         for partner in self:
+            # 0 is how Odoo stores an empty integer (and what the web client sends for an
+            # empty box): it means "no closing-day billing".
             if partner.kakeuri_closing_day and not 1 <= partner.kakeuri_closing_day <= 31:
                 raise ValidationError(
                     _(
@@ -69,29 +71,6 @@ class ResPartner(models.Model):
                         day=partner.kakeuri_closing_day,
                     )
                 )
-
-    def _kakeuri_refuse_zero_closing_day(self, vals_list):
-        # An explicit 0 is a typo, not "empty" (False): refuse it like 32.
-        for vals in vals_list:
-            day = vals.get("kakeuri_closing_day")
-            if day is not None and day is not False and not isinstance(day, bool) and day == 0:
-                raise ValidationError(
-                    _(
-                        "%(partner)s: the closing day %(day)s is not valid; use a day from 1 to 31 "
-                        "(31 = end of month), or leave it empty for no closing-day billing.",
-                        partner=vals.get("name") or ", ".join(self.mapped("display_name")),
-                        day=day,
-                    )
-                )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._kakeuri_refuse_zero_closing_day(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._kakeuri_refuse_zero_closing_day([vals])
-        return super().write(vals)
 
     @api.model
     def _commercial_fields(self):

@@ -107,12 +107,13 @@ class TestBillingStatement(KakeuriContractsCommon):
     def test_closing_day_validation_and_dates(self):
         with self.assertRaisesRegex(ValidationError, "closing day 32 is not valid"):
             self.customer.kakeuri_closing_day = 32
-        with self.assertRaisesRegex(ValidationError, "closing day 0 is not valid"):
-            self.customer.kakeuri_closing_day = 0
         with self.assertRaisesRegex(ValidationError, "closing day -1 is not valid"):
             self.customer.kakeuri_closing_day = -1
+        # Odoo stores an empty integer as 0: 0 and False both mean "no closing-day billing"
+        self.customer.kakeuri_closing_day = 0
+        self.assertFalse(self.customer.kakeuri_closing_day_choice)
+        self.assertFalse(self.close("2026-01-31", self.customer), "no closing day: no statement")
         self.customer.kakeuri_closing_day = False
-        self.assertEqual(self.customer.kakeuri_closing_day, 0, "empty: no closing billing")
         self.assertFalse(self.customer.kakeuri_closing_day_choice)
         self.customer.kakeuri_closing_day_choice = "31"
         self.assertEqual(self.customer.kakeuri_closing_day, 31)
@@ -299,9 +300,9 @@ class TestBillingStatement(KakeuriContractsCommon):
 
     @freeze_time("2026-02-01")
     def test_confirm_send_and_report(self):
-        self.env.company.kakeuri_invoice_registration_number = "T1234567890123"
         with self.assertRaisesRegex(ValidationError, "not valid"):
             self.env.company.kakeuri_invoice_registration_number = "1234"
+        self.env.company.kakeuri_invoice_registration_number = "T1234567890123"
         self.invoice("2026-01-10", 1000.0)
         self.invoice("2026-01-11", 500.0, tax=self.tax_8)
         st = self.close("2026-01-31", self.customer)
@@ -349,7 +350,8 @@ class TestBillingStatement(KakeuriContractsCommon):
         self.assertIn(self.customer, mail.recipient_ids)
         self.assertIn(st.name, mail.subject)
         self.assertEqual(len(mail.attachment_ids), 1)
-        self.assertTrue(mail.attachment_ids.name.endswith(".pdf"))
+        # named by the report's print name (".pdf" outside tests, where the PDF is really rendered)
+        self.assertTrue(mail.attachment_ids.name.startswith("株式会社テスト商事 (Test Shoji) - BS-"))
         message = st.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(message.attachment_ids, mail.attachment_ids)
         # a sent statement cannot be deleted

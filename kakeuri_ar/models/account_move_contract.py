@@ -20,7 +20,7 @@ class AccountMove(models.Model):
     kakeuri_period_end = fields.Date(string="Billed Period End", copy=False, readonly=True)
 
     def init(self):
-        super().init()
+        res = super().init()
         # Never bill a contract period twice: at most one live invoice per contract and period,
         # whatever the number of cron workers, re-runs or crashes.
         self.env.cr.execute(
@@ -30,6 +30,7 @@ class AccountMove(models.Model):
              WHERE kakeuri_contract_id IS NOT NULL AND state != 'cancel'
             """
         )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):

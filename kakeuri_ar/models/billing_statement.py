@@ -141,7 +141,7 @@ class KakeuriBillingStatement(models.Model):
     ]
 
     def init(self):
-        super().init()
+        res = super().init()
         # One live statement per customer, company and closing date, whatever the number of
         # closing runs at once.
         self.env.cr.execute(
@@ -151,6 +151,7 @@ class KakeuriBillingStatement(models.Model):
              WHERE state != 'cancel'
             """
         )
+        return res
 
     # ------------------------------------------------------------------ computes
     @api.depends("move_ids")
@@ -185,7 +186,8 @@ class KakeuriBillingStatement(models.Model):
         if duplicate:
             raise ValidationError(
                 _(
-                    "%(partner)s already has a billing statement for the closing date %(date)s: %(statement)s.",
+                    "%(partner)s already has a billing statement for the closing date %(date)s: "
+                    "%(statement)s.",
                     partner=duplicate.partner_id.display_name,
                     date=format_date(self.env, duplicate.period_end),
                     statement=duplicate.name,
@@ -263,7 +265,9 @@ class KakeuriBillingStatement(models.Model):
 
     def action_draft(self):
         for statement in self.filtered(lambda s: s.state == "cancel"):
-            self._check_no_live_duplicate(statement.partner_id.id, statement.company_id.id, statement.period_end)
+            self._check_no_live_duplicate(
+                statement.partner_id.id, statement.company_id.id, statement.period_end
+            )
             statement.state = "draft"
         self.filtered(lambda s: s.state == "draft")._refresh_from_ledger()
         return True
@@ -352,7 +356,7 @@ class KakeuriBillingStatement(models.Model):
                 batch = self.env["res.partner"].browse(partner_ids[offset : offset + batch_size])
                 created |= self._close_partners(batch, company, date_ref)
                 if commit:
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info("kakeuri: closing up to %s created %d billing statement(s)", date_ref, len(created))
         return created
 

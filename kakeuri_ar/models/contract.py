@@ -12,6 +12,7 @@ from odoo.tools import SQL, format_date
 
 _logger = logging.getLogger(__name__)
 
+
 def can_commit(env):
     """Whether a cron may commit per batch: never inside tests (Odoo's runner sets
     ``current_test``; pytest-odoo on 18.0 does not, but test cursors refuse commits) nor when
@@ -415,7 +416,7 @@ class KakeuriContract(models.Model):
             moves = contracts._generate_invoices(date_ref)
             created += len(moves)
             if commit:
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env.invalidate_all()
         _logger.info("kakeuri: contract billing up to %s created %d invoice(s)", date_ref, created)
         return created

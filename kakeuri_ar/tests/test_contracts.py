@@ -216,7 +216,7 @@ class TestContracts(KakeuriContractsCommon):
 
         def broken(line, *args, **kwargs):
             if line.contract_id == bad:
-                raise UserError("No income account defined for the product")
+                raise UserError(line.env._("No income account defined for the product"))
             return original(line, *args, **kwargs)
 
         with patch.object(KakeuriContractLine, "_prepare_invoice_line_vals", broken):

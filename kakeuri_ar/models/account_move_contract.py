@@ -47,7 +47,7 @@ class AccountMove(models.Model):
         ]
         res = super().unlink()
         for contract, start, end, name in rebill:
-            contract._rebill_period(start, end, name, _("deleted"))
+            contract.sudo()._rebill_period(start, end, name, _("deleted"))
         return res
 
     def button_cancel(self):
@@ -56,7 +56,7 @@ class AccountMove(models.Model):
         )
         res = super().button_cancel()
         for move in live.filtered(lambda m: m.state == "cancel"):
-            move.kakeuri_contract_id._rebill_period(
+            move.kakeuri_contract_id.sudo()._rebill_period(
                 move.kakeuri_period_start, move.kakeuri_period_end, move.name, _("cancelled")
             )
         return res

@@ -297,8 +297,26 @@ class KakeuriBillingStatement(models.Model):
         }
 
     def action_send_queued(self):
+        """Confirm and Send (list button): queue the statements by mail."""
+        sent = self._send_queued()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if sent == self else "warning",
+                "message": _(
+                    "%(sent)s of %(total)s statement(s) queued for sending; see the chatter of the others.",
+                    sent=len(sent),
+                    total=len(self),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _send_queued(self):
         """Confirm and queue the statements by mail (used by the closing run); customers
-        without an email address are noted in the chatter and left confirmed."""
+        without an email address are noted in the chatter and left confirmed. Returns the
+        statements queued."""
         template = self.env.ref("kakeuri_ar.mail_template_billing_statement")
         self.filtered(lambda s: s.state == "draft").action_confirm()
         to_send = self.filtered(lambda s: s.state in ("confirmed", "sent"))
@@ -350,8 +368,8 @@ class KakeuriBillingStatement(models.Model):
         partners = partners.commercial_partner_id.filtered(lambda p: p.kakeuri_closing_day)
         companies = companies or self.env["res.company"].search([])
         created = self.browse()
-        partner_ids = partners.ids
         for company in companies:
+            partner_ids = partners.filtered(lambda p, c=company: not p.company_id or p.company_id == c).ids
             for offset in range(0, len(partner_ids), batch_size):
                 batch = self.env["res.partner"].browse(partner_ids[offset : offset + batch_size])
                 created |= self._close_partners(batch, company, date_ref)
@@ -688,9 +706,7 @@ class KakeuriBillingStatement(models.Model):
     def _compute_due_date(self):
         self.ensure_one()
         partner = self.partner_id.with_company(self.company_id)
-        term = partner.property_payment_term_id
-        if not term and "kakeuri_credit_policy_id" in partner._fields:
-            term = partner.kakeuri_credit_policy_id.payment_term_id
+        term = partner.property_payment_term_id or partner.kakeuri_credit_policy_id.payment_term_id
         if not term or not term.line_ids:
             return self.period_end
         return max(line._get_due_date(self.period_end) for line in term.line_ids)

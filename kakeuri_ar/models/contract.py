@@ -206,10 +206,9 @@ class KakeuriContract(models.Model):
             partner = contract.partner_id.commercial_partner_id.with_company(
                 contract.company_id or self.env.company
             )
-            term = self.env["account.payment.term"]
-            if "kakeuri_credit_policy_id" in partner._fields:
-                term = partner.kakeuri_credit_policy_id.payment_term_id
-            contract.payment_term_id = term or partner.property_payment_term_id
+            contract.payment_term_id = (
+                partner.kakeuri_credit_policy_id.payment_term_id or partner.property_payment_term_id
+            )
 
     def _compute_invoice_count(self):
         counts = dict(

@@ -340,7 +340,7 @@ class TestBillingStatement(KakeuriContractsCommon):
         )
         self.assertTrue(pdf.startswith(b"%PDF"))
 
-        sent = st.action_send_queued()
+        sent = st._send_queued()
         self.assertEqual(sent, st)
         self.assertEqual(st.state, "sent")
         self.assertTrue(st.date_confirmed)

@@ -65,7 +65,7 @@ class KakeuriClosingRunWizard(models.TransientModel):
             drafts.action_confirm()
             statements |= drafts
         if self.send:
-            statements.action_send_queued()
+            statements._send_queued()
         action = self.env["ir.actions.actions"]._for_xml_id("kakeuri_ar.action_kakeuri_billing_statement")
         action["domain"] = [("id", "in", (statements | created).ids)]
         action["context"] = {"search_default_group_period_end": 1}

@@ -28,8 +28,13 @@
         "report/billing_statement_report.xml",
         "data/billing_mail_template.xml",
         # wizards
+        "wizards/credit_override_wizard.xml",
         "wizards/closing_run_wizard.xml",
         # views
+        "views/kakeuri_credit_policy_views.xml",
+        "views/res_partner_credit_views.xml",
+        "views/sale_order_credit_views.xml",
+        "views/account_move_credit_views.xml",
         "views/contract_views.xml",
         "views/billing_statement_views.xml",
         "views/res_partner_billing_views.xml",
@@ -37,6 +42,7 @@
         "views/menus.xml",
     ],
     "demo": [
+        "demo/credit_demo.xml",
         "demo/contracts_demo.xml",
     ],
 }

@@ -17,13 +17,18 @@ NEAR_LIMIT_RATIO = 0.8
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Odoo's own company-dependent limit is the limit; kakeuri tracks its changes.
-    credit_limit = fields.Float(tracking=True)
+    # Odoo's own company-dependent limit is the limit; kakeuri tracks its changes and lets
+    # receivables users read it (only credit managers change it, see write()).
+    credit_limit = fields.Float(
+        tracking=True,
+        groups="account.group_account_invoice,account.group_account_readonly,kakeuri_ar.group_ar_user",
+    )
     kakeuri_credit_policy_id = fields.Many2one(
         comodel_name="kakeuri.credit.policy",
         string="Credit Policy",
         company_dependent=True,
         tracking=True,
+        ondelete="restrict",
         domain="[('company_id', 'in', (False, current_company_id))]",
         help="How this customer's credit is managed in the current company. Without a policy the "
         "limit is not enforced; only a credit hold stops new orders.",
@@ -39,6 +44,10 @@ class ResPartner(models.Model):
         string="Hold Reason",
         copy=False,
         tracking=True,
+    )
+    kakeuri_can_edit_credit = fields.Boolean(
+        string="Can Edit Credit",
+        compute="_compute_kakeuri_can_edit_credit",
     )
     kakeuri_credit_currency_id = fields.Many2one(
         comodel_name="res.currency",
@@ -103,6 +112,10 @@ class ResPartner(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
+    @api.depends_context("uid")
+    def _compute_kakeuri_can_edit_credit(self):
+        self.kakeuri_can_edit_credit = self.env.user.has_group("kakeuri_ar.group_credit_manager")
+
     @api.depends_context("company")
     @api.depends("commercial_partner_id", "kakeuri_credit_hold", "credit_limit", "kakeuri_credit_policy_id")
     def _compute_kakeuri_credit(self):
@@ -222,16 +235,32 @@ class ResPartner(models.Model):
         return res
 
     def _kakeuri_check_credit_write_access(self, vals, creating=False):
-        """Only credit managers set limits, holds and policies (superuser and internal sync of
-        commercial fields to contacts excepted)."""
+        """Only credit managers set limits, holds and policies. Odoo copying the company's
+        limit to its contacts (commercial fields sync) is not a change of limit: a value equal
+        to the commercial partner's is let through."""
         if self.env.su or self.env.user.has_group("kakeuri_ar.group_credit_manager"):
             return
         touched = [f for f in CREDIT_MANAGER_FIELDS if f in vals]
         if creating:
-            # Defaults (no limit, no hold, no policy) are fine on a new partner.
-            touched = [f for f in touched if vals[f]]
-        elif touched and self.env.context.get("kakeuri_commercial_sync"):
-            touched = []
+            parent = self.browse(vals.get("parent_id")).sudo()
+            touched = [
+                f
+                for f in touched
+                if vals[f]
+                and not (parent and f == "credit_limit" and parent.commercial_partner_id[f] == vals[f])
+            ]
+        else:
+            touched = [
+                f
+                for f in touched
+                if not (
+                    f == "credit_limit"
+                    and all(
+                        p.commercial_partner_id != p and p.commercial_partner_id[f] == vals[f]
+                        for p in self.sudo()
+                    )
+                )
+            ]
         if touched:
             labels = ", ".join(self._fields[f].get_description(self.env)["string"] for f in touched)
             raise AccessError(
@@ -241,13 +270,6 @@ class ResPartner(models.Model):
                     partners=", ".join(self.mapped("display_name")) or _("a new contact"),
                 )
             )
-
-    def _commercial_sync_to_children(self, fields_to_sync=None):
-        # Odoo copies credit_limit to contacts when it changes on the company: that is not a
-        # user changing a limit.
-        return super(
-            ResPartner, self.with_context(kakeuri_commercial_sync=True)
-        )._commercial_sync_to_children(fields_to_sync)
 
     def _kakeuri_apply_policy_defaults(self):
         """A policy gives a customer without a limit (or payment terms) in its company the
@@ -379,21 +401,29 @@ class ResPartner(models.Model):
                    AND o.id != ALL(%(exclude_orders)s)
                  GROUP BY cp.cp_id, o.currency_id
             ),
+            rate AS (
+                -- the rate of a currency on %(date)s as Odoo's res.currency._get_rates() reads it
+                SELECT c.id AS currency_id,
+                       COALESCE(
+                           (SELECT r.rate FROM res_currency_rate r
+                             WHERE r.currency_id = c.id AND r.name <= %(date)s
+                               AND (r.company_id IS NULL OR r.company_id = %(root_company)s)
+                             ORDER BY r.company_id, r.name DESC LIMIT 1),
+                           (SELECT r.rate FROM res_currency_rate r
+                             WHERE r.currency_id = c.id
+                               AND (r.company_id IS NULL OR r.company_id = %(root_company)s)
+                             ORDER BY r.company_id, r.name ASC LIMIT 1),
+                           1.0) AS rate
+                  FROM res_currency c
+                 WHERE c.id IN (SELECT DISTINCT so.currency_id FROM so) OR c.id = %(company_currency)s
+            ),
             so_company AS (
                 SELECT so.cp_id,
                        SUM(CASE WHEN so.currency_id = %(company_currency)s THEN so.amount
-                                ELSE so.amount * %(company_rate)s / COALESCE(
-                                    (SELECT r.rate FROM res_currency_rate r
-                                      WHERE r.currency_id = so.currency_id AND r.name <= %(date)s
-                                        AND (r.company_id IS NULL OR r.company_id = %(root_company)s)
-                                      ORDER BY r.company_id, r.name DESC LIMIT 1),
-                                    (SELECT r.rate FROM res_currency_rate r
-                                      WHERE r.currency_id = so.currency_id
-                                        AND (r.company_id IS NULL OR r.company_id = %(root_company)s)
-                                      ORDER BY r.company_id, r.name ASC LIMIT 1),
-                                    1.0)
-                           END) AS amount
+                                ELSE so.amount * company_rate.rate / so_rate.rate END) AS amount
                   FROM so
+                  JOIN rate so_rate ON so_rate.currency_id = so.currency_id
+                  JOIN rate company_rate ON company_rate.currency_id = %(company_currency)s
                  GROUP BY so.cp_id
             ),
             drafts AS (
@@ -419,7 +449,6 @@ class ResPartner(models.Model):
             company_id=company.id,
             root_company=company.root_id.id,
             company_currency=company.currency_id.id,
-            company_rate=self._kakeuri_company_rate(company, date),
             exclude_orders=list(exclude_order_ids) or [0],
             exclude_moves=list(exclude_move_ids) or [0],
         )
@@ -439,11 +468,6 @@ class ResPartner(models.Model):
                 "exposure": currency.round(receivable + to_invoice + draft),
             }
         return result
-
-    @api.model
-    def _kakeuri_company_rate(self, company, date):
-        """Rate of the company currency (1.0 unless the rates are kept in another base)."""
-        return company.currency_id._get_rates(company, date).get(company.currency_id.id, 1.0)
 
     def _kakeuri_check_credit(
         self, amount, company, currency, document, date=None, increase=None, extra_exposure=0.0
@@ -552,6 +576,7 @@ class ResPartner(models.Model):
         PostgreSQL's repeatable-read snapshot detect the conflict."""
         self.env.cr.execute(
             SQL("UPDATE res_partner SET id = id WHERE id = %s", partner.id),
+            log_exceptions=False,  # a serialization failure is expected and retried, not a bug
         )
 
     def _kakeuri_credit_override_allowed(self):

@@ -3,5 +3,6 @@ from . import (
     test_contracts,
     test_contracts_concurrency,
     test_credit_check,
+    test_credit_rules,
     test_install,
 )

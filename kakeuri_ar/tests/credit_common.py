@@ -56,7 +56,7 @@ class KakeuriCreditCommon(KakeuriCommon):
             cls.env,
             login="kakeuri_salesman",
             name="Suzuki Ichiro (sales)",
-            groups="base.group_user,sales_team.group_sale_salesman",
+            groups="base.group_user,base.group_partner_manager,sales_team.group_sale_salesman",
             company_id=cls.company.id,
         )
         cls.credit_manager = new_test_user(

@@ -399,3 +399,22 @@ class TestBillingStatement(KakeuriContractsCommon):
             self.Statement.search_count([("partner_id", "in", (self.customer | self.customer_b).ids)]), 2
         )
         self.assertEqual(statements.partner_id.mapped("kakeuri_billing_statement_count"), [1, 1])
+
+    @freeze_time("2026-02-05")
+    def test_closing_wizard_form_send(self):
+        self.invoice("2026-01-10", 1000.0)
+        with Form(self.env["kakeuri.closing.run.wizard"]) as form:
+            form.date = fields.Date.to_date("2026-02-05")
+            form.partner_ids.add(self.customer)
+            form.send = True
+            self.assertTrue(form.confirm, "sending confirms")
+        action = form.record.action_run()
+        statement = self.Statement.search(action["domain"])
+        self.assertEqual(statement.state, "sent")
+        self.assertEqual(statement.total_due, 1100.0)
+        self.assertEqual(
+            self.env["mail.mail"]
+            .search([("model", "=", statement._name), ("res_id", "=", statement.id)])
+            .state,
+            "outgoing",
+        )

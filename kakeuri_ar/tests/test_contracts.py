@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from ..models.contract_line import KakeuriContractLine
@@ -306,3 +306,23 @@ class TestContracts(KakeuriContractsCommon):
         self.assertEqual(str(invoice.invoice_date_due), "2026-02-28")
         action = contract.action_view_invoices()
         self.assertEqual(self.env["account.move"].search(action["domain"]), invoice)
+
+    def test_contract_form(self):
+        """The form as a user fills it: product defaults, per-period amount, activation."""
+        with Form(self.env["kakeuri.contract"]) as form:
+            form.partner_id = self.customer
+            form.date_start = fields.Date.to_date("2026-01-31")
+            form.recurring_rule = "quarterly"
+            with form.line_ids.new() as line:
+                line.product_id = self.rental
+                line.quantity = 2
+        contract = form.record
+        self.assertEqual(contract.line_ids.price_unit, 5000.0)
+        self.assertEqual(contract.line_ids.tax_ids, self.tax_10)
+        self.assertIn("Kakeuri Machine Rental", contract.line_ids.name)
+        self.assertEqual(contract.amount_untaxed, 10000.0)
+        self.assertEqual(contract.journal_id.type, "sale")
+        contract.action_activate()
+        self.assertEqual(str(contract.next_invoice_date), "2026-01-31")
+        self.assertEqual(self.run_cron("2026-05-01", contract), 2)
+        self.assertEqual(self.periods(contract), [("2026-01-31", "2026-04-29"), ("2026-04-30", "2026-07-30")])

@@ -19,18 +19,30 @@
         "security/kakeuri_security.xml",
         "security/ir.model.access.csv",
         "security/credit_security.xml",
+        "security/contract_security.xml",
+        "security/billing_security.xml",
         # data
+        "data/contract_data.xml",
+        "data/billing_data.xml",
         # reports
+        "report/billing_statement_report.xml",
+        "data/billing_mail_template.xml",
         # wizards
         "wizards/credit_override_wizard.xml",
+        "wizards/closing_run_wizard.xml",
         # views
         "views/kakeuri_credit_policy_views.xml",
         "views/res_partner_credit_views.xml",
         "views/sale_order_credit_views.xml",
         "views/account_move_credit_views.xml",
+        "views/contract_views.xml",
+        "views/billing_statement_views.xml",
+        "views/res_partner_billing_views.xml",
+        "views/res_config_settings_billing_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/credit_demo.xml",
+        "demo/contracts_demo.xml",
     ],
 }

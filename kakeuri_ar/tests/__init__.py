@@ -1,1 +1,8 @@
-from . import test_credit_check, test_credit_rules, test_install
+from . import (
+    test_billing_statement,
+    test_contracts,
+    test_contracts_concurrency,
+    test_credit_check,
+    test_credit_rules,
+    test_install,
+)

@@ -1,1 +1,1 @@
-from . import credit_override_wizard
+from . import closing_run_wizard, credit_override_wizard

@@ -1,0 +1,73 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class KakeuriClosingRunWizard(models.TransientModel):
+    _name = "kakeuri.closing.run.wizard"
+    _description = "Run Closing-Day Billing"
+
+    date = fields.Date(
+        string="Closing up to",
+        required=True,
+        default=fields.Date.context_today,
+        help="Statements are made for every closing date on or before this date that has none yet.",
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        string="Company",
+        required=True,
+        default=lambda self: self.env.company,
+    )
+    partner_ids = fields.Many2many(
+        comodel_name="res.partner",
+        string="Customers",
+        domain="[('kakeuri_closing_day', '>', 0), ('parent_id', '=', False)]",
+        help="Leave empty for every customer with a closing day.",
+    )
+    recompute_drafts = fields.Boolean(
+        string="Recompute Draft Statements",
+        default=True,
+        help="Read the figures of existing draft statements up to this date from the ledger again. "
+        "Confirmed statements are never changed.",
+    )
+    confirm = fields.Boolean(string="Confirm Statements")
+    send = fields.Boolean(
+        string="Send by Email", help="Confirm the statements and queue them by email with their PDF."
+    )
+
+    @api.onchange("send")
+    def _onchange_send(self):
+        if self.send:
+            self.confirm = True
+
+    def action_run(self):
+        self.ensure_one()
+        Statement = self.env["kakeuri.billing.statement"]
+        partners = self.partner_ids or self.env["res.partner"].search([("kakeuri_closing_day", ">", 0)])
+        partners = partners.commercial_partner_id.filtered("kakeuri_closing_day")
+        if not partners:
+            raise UserError(_("No customer has a closing day: set one on the customer's Invoicing tab."))
+        created = Statement.with_context(kakeuri_no_commit=True)._cron_close_period(
+            date_ref=self.date, partners=partners, companies=self.company_id
+        )
+        domain = [
+            ("partner_id", "in", partners.ids),
+            ("company_id", "=", self.company_id.id),
+            ("period_end", "<=", self.date),
+            ("state", "!=", "cancel"),
+        ]
+        if self.recompute_drafts:
+            (Statement.search(domain + [("state", "=", "draft")]) - created)._refresh_from_ledger()
+        statements = created
+        if self.confirm or self.send:
+            drafts = Statement.search(domain + [("state", "=", "draft")])
+            drafts.action_confirm()
+            statements |= drafts
+        if self.send:
+            statements._send_queued()
+        action = self.env["ir.actions.actions"]._for_xml_id("kakeuri_ar.action_kakeuri_billing_statement")
+        action["domain"] = [("id", "in", (statements | created).ids)]
+        action["context"] = {"search_default_group_period_end": 1}
+        action["name"] = _("Closing up to %(date)s", date=fields.Date.to_string(self.date))
+        return action

@@ -18,9 +18,13 @@
         # security
         "security/kakeuri_security.xml",
         "security/ir.model.access.csv",
+        "security/aging_security.xml",
         # data
         # reports
+        "report/aging_report_templates.xml",
         # wizards
+        "wizards/aging_line.xml",
+        "wizards/aging_wizard.xml",
         # views
         "views/menus.xml",
     ],

@@ -105,7 +105,7 @@ class AgingCommon(KakeuriCommon):
     def _reconcile(*moves):
         lines = moves[0].line_ids.browse()
         for move in moves:
-            lines |= move.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
+            lines |= move.line_ids.filtered(lambda ml: ml.account_id.account_type == "asset_receivable")
         lines.reconcile()
 
     def _row(self, rows, partner, company=None):
@@ -173,7 +173,7 @@ class TestAgingEngine(AgingCommon):
         self.assertEqual(self.Aging.get_aging("2026-04-20", partner_ids=self.cust_b.ids), [])
         self.assertEqual(self.Aging.get_open_line_ids("2026-04-20", partner_ids=self.cust_b.ids), [])
         open_ids = self.Aging.get_open_line_ids("2026-04-19", partner_ids=self.cust_b.ids)
-        self.assertEqual(open_ids, inv.line_ids.filtered(lambda l: l.account_id == self.receivable).ids)
+        self.assertEqual(open_ids, inv.line_ids.filtered(lambda ml: ml.account_id == self.receivable).ids)
 
     def test_payment_dated_before_reconciled_later(self):
         """An unapplied payment reconciled later with an older invoice: the reconciliation's
@@ -222,7 +222,7 @@ class TestAgingEngine(AgingCommon):
             "EUR", rates=[("1900-01-01", 1.0), ("2026-01-01", 2.0), ("2026-03-01", 4.0)]
         )
         inv = self._invoice(self.cust_c, 1000.0, "2026-01-20", due="2026-02-19", currency=eur)
-        line = inv.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        line = inv.line_ids.filtered(lambda ml: ml.account_id == self.receivable)
         self.assertEqual((line.amount_currency, line.balance), (1000.0, 500.0))
         # half paid in EUR on 2026-03-05 at rate 4: 500 EUR = 125 company currency, plus the
         # exchange difference entry Odoo books on the invoice
@@ -269,7 +269,7 @@ class TestAgingEngine(AgingCommon):
         )
         inv = self._invoice(self.cust_b, 600.0, "2026-03-01", term=term)
         self.assertEqual(
-            sorted(inv.line_ids.filtered(lambda l: l.account_id == self.receivable).mapped("date_maturity")),
+            sorted(inv.line_ids.filtered(lambda ml: ml.account_id == self.receivable).mapped("date_maturity")),
             [date(2026, 3, 1), date(2026, 4, 30)],
         )
         row = self._row(self.Aging.get_aging("2026-04-15", partner_ids=self.cust_b.ids), self.cust_b)

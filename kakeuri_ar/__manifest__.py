@@ -26,7 +26,10 @@
         "wizards/aging_line.xml",
         "wizards/aging_wizard.xml",
         # views
+        "views/res_partner_aging_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/aging_demo.xml",
+    ],
 }

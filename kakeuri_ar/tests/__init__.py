@@ -1,1 +1,1 @@
-from . import test_aging, test_install
+from . import test_aging, test_aging_wizard, test_install

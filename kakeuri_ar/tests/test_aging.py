@@ -269,7 +269,9 @@ class TestAgingEngine(AgingCommon):
         )
         inv = self._invoice(self.cust_b, 600.0, "2026-03-01", term=term)
         self.assertEqual(
-            sorted(inv.line_ids.filtered(lambda ml: ml.account_id == self.receivable).mapped("date_maturity")),
+            sorted(
+                inv.line_ids.filtered(lambda ml: ml.account_id == self.receivable).mapped("date_maturity")
+            ),  # noqa: E501
             [date(2026, 3, 1), date(2026, 4, 30)],
         )
         row = self._row(self.Aging.get_aging("2026-04-15", partner_ids=self.cust_b.ids), self.cust_b)

@@ -32,7 +32,7 @@ class KakeuriAgingLine(models.TransientModel):
     _order = "wizard_id, company_id, total desc, partner_name, id"
 
     wizard_id = fields.Many2one(
-        comodel_name="kakeuri.aging.wizard", required=True, ondelete="cascade", index=True
+        comodel_name="kakeuri.aging.wizard", string="Aging", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(comodel_name="res.company", required=True, readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", required=True, readonly=True)

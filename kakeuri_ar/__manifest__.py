@@ -18,18 +18,25 @@
         # security
         "security/kakeuri_security.xml",
         "security/ir.model.access.csv",
+        "security/credit_security.xml",
         "security/aging_security.xml",
         # data
         # reports
         "report/aging_report_templates.xml",
         # wizards
+        "wizards/credit_override_wizard.xml",
         "wizards/aging_line.xml",
         "wizards/aging_wizard.xml",
         # views
+        "views/kakeuri_credit_policy_views.xml",
+        "views/res_partner_credit_views.xml",
+        "views/sale_order_credit_views.xml",
+        "views/account_move_credit_views.xml",
         "views/res_partner_aging_views.xml",
         "views/menus.xml",
     ],
     "demo": [
+        "demo/credit_demo.xml",
         "demo/aging_demo.xml",
     ],
 }

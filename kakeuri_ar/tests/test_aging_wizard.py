@@ -158,3 +158,17 @@ class TestAgingWizard(AgingCommon):
         self.assertEqual(str(wizard.date_as_of), "2026-03-20")
         self.assertEqual(wizard.company_ids, self.env.companies)
         self.assertEqual(wizard.bucket_edges, "30,60,90,120")
+
+    @freeze_time("2026-03-20")
+    def test_partner_credit_tab_shows_todays_bands(self):
+        self.env.invalidate_all()
+        html = str(self.cust_a.kakeuri_aging_html)
+        for text in ("Not Due", "31-60", "Over 120", "250.00", "600.00", "850.00"):
+            self.assertIn(text, html)
+        # a contact shows its company's bands
+        self.assertIn("850.00", str(self.contact_a.kakeuri_aging_html))
+        action = self.contact_a.action_kakeuri_open_aging()
+        lines = self.env["kakeuri.aging.line"].search(action["domain"])
+        self.assertEqual(lines.partner_id, self.cust_a)
+        self.assertEqual(lines.total, 850.0)
+        self.assertIn("Aoba Shoji", action["name"])

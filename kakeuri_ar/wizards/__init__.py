@@ -1,1 +1,1 @@
-from . import aging_line, aging_wizard
+from . import aging_line, aging_wizard, credit_override_wizard

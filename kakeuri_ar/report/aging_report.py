@@ -1,15 +1,23 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Receivables aging as of any date (売掛金年齢表).
 
-One SQL statement ages every receivable line of the requested companies as the ledger stood
-at the end of ``as_of``: lines dated later are ignored, and a partial reconciliation counts
-only when its ``max_date`` (the later date of the two matched lines) is on or before
-``as_of``. The open amount of a line is therefore::
+One SQL statement ages every receivable item of the requested companies as the ledger stood
+at the end of ``as_of``: items dated later are ignored, and a partial reconciliation counts
+only when its ``max_date`` (the later date of the two matched items) is on or before
+``as_of``. The open amount of an item as of that date is therefore, in company currency::
 
-    balance - Σ partial.amount (line on the debit side) + Σ partial.amount (credit side)
+    balance - Σ partial.amount (item on the debit side, max_date <= as_of)
+            + Σ partial.amount (item on the credit side, max_date <= as_of)
 
-in company currency, which is exactly what Odoo's ``amount_residual`` is today when
-``as_of`` is after every reconciliation.
+Odoo keeps ``amount_residual = balance - Σ debit-side partials + Σ credit-side partials``
+over *all* partials, so the same amount is computed as::
+
+    amount_residual + Σ partial.amount (debit side, max_date > as_of)
+                    - Σ partial.amount (credit side, max_date > as_of)
+
+which lets the query read only the items open today plus the few touched by later
+reconciliations, instead of summing every reconciliation ever made (7.5 s → about 1-3 s at
+a million items, see bench/aging.py). The tests check the result against the ledger.
 """
 
 from odoo import _, api, fields, models
@@ -131,9 +139,9 @@ class KakeuriAgingReport(models.AbstractModel):
         return [c for c in requested if c in allowed]
 
     @api.model
-    def _open_lines_query(self, as_of, edges, company, partner_ids, basis):
-        """SQL selecting (line_id, company_id, partner_id, band, residual) for every receivable
-        item open at the end of ``as_of``; None when nothing can match."""
+    def _query_context(self, as_of, edges, company, partner_ids, basis):
+        """Validated inputs and the SQL pieces shared by the aging and open-item queries,
+        or None when nothing can match."""
         self._check_basis(basis)
         self.env["account.move.line"].check_access("read")
         as_of = fields.Date.to_date(as_of)
@@ -144,73 +152,111 @@ class KakeuriAgingReport(models.AbstractModel):
             return None
         for model in ("account.move.line", "account.move", "account.partial.reconcile", "account.account"):
             self.env[model].flush_model()
+        # Passed as literal ids (not a join) so that PostgreSQL estimates the share of
+        # receivable items from its statistics and plans the scan well.
+        account_ids = (
+            self.env["account.account"].sudo().search([("account_type", "=", "asset_receivable")]).ids
+        )
+        if not account_ids:
+            return None
 
-        ref_date = SQL("l.date") if basis == "invoice_date" else SQL("COALESCE(l.date_maturity, l.date)")
-        band = [SQL("WHEN %s - %s <= 0 THEN 0", as_of, ref_date)]
-        for index, edge in enumerate(edges, start=1):
-            band.append(SQL("WHEN %s - %s <= %s THEN %s", as_of, ref_date, edge, index))
-        partner_filter = SQL()
+        line_filter = SQL(
+            """l.account_id = ANY(%(account_ids)s)
+               AND l.parent_state = 'posted'
+               AND l.date <= %(as_of)s
+               AND l.company_id = ANY(%(company_ids)s)""",
+            account_ids=account_ids,
+            as_of=as_of,
+            company_ids=company_ids,
+        )
         if partner_ids is not None:
             ids = [int(p) for p in partner_ids if p]
             if len(ids) < len(list(partner_ids)):  # False/0 asks for the items without a partner
-                partner_filter = SQL("AND (l.partner_id = ANY(%s) OR l.partner_id IS NULL)", ids)
+                line_filter = SQL("%s AND (l.partner_id = ANY(%s) OR l.partner_id IS NULL)", line_filter, ids)
             else:
-                partner_filter = SQL("AND l.partner_id = ANY(%s)", ids)
-        return SQL(
+                line_filter = SQL("%s AND l.partner_id = ANY(%s)", line_filter, ids)
+
+        ref_date = SQL("l.date") if basis == "invoice_date" else SQL("COALESCE(l.date_maturity, l.date)")
+        cases = [SQL("WHEN %s - %s <= 0 THEN 0", as_of, ref_date)]
+        for index, edge in enumerate(edges, start=1):
+            cases.append(SQL("WHEN %s - %s <= %s THEN %s", as_of, ref_date, edge, index))
+        band = SQL("CASE %s ELSE %s END", SQL(" ").join(cases), len(edges) + 1)
+
+        # Reconciliations the as-of date must not see yet (max_date later): the signed
+        # amount to add back to each item's current residual.
+        later_partials = SQL(
             """
-            WITH settled AS (
-                SELECT line_id, SUM(amount) AS amount
-                  FROM (
-                        SELECT p.debit_move_id AS line_id, p.amount
-                          FROM account_partial_reconcile p
-                         WHERE p.max_date <= %(as_of)s AND p.company_id = ANY(%(company_ids)s)
-                     UNION ALL
-                        SELECT p.credit_move_id, -p.amount
-                          FROM account_partial_reconcile p
-                         WHERE p.max_date <= %(as_of)s AND p.company_id = ANY(%(company_ids)s)
-                       ) m
-                 GROUP BY line_id
-            )
-            SELECT l.id AS line_id,
-                   l.company_id,
-                   l.partner_id,
-                   CASE %(band)s ELSE %(last)s END AS band,
-                   l.balance - COALESCE(s.amount, 0) AS residual
-              FROM account_move_line l
-              JOIN account_account a ON a.id = l.account_id
-         LEFT JOIN settled s ON s.line_id = l.id
-             WHERE a.account_type = 'asset_receivable'
-               AND l.parent_state = 'posted'
-               AND l.date <= %(as_of)s
-               AND l.company_id = ANY(%(company_ids)s)
-               %(partner_filter)s
-               AND l.balance - COALESCE(s.amount, 0) <> 0
+                SELECT p.debit_move_id AS line_id, p.amount
+                  FROM account_partial_reconcile p
+                 WHERE p.max_date > %(as_of)s AND p.company_id = ANY(%(company_ids)s)
+             UNION ALL
+                SELECT p.credit_move_id AS line_id, -p.amount
+                  FROM account_partial_reconcile p
+                 WHERE p.max_date > %(as_of)s AND p.company_id = ANY(%(company_ids)s)
             """,
             as_of=as_of,
             company_ids=company_ids,
-            band=SQL(" ").join(band),
-            last=len(edges) + 1,
-            partner_filter=partner_filter,
+        )
+        return {"line_filter": line_filter, "band": band, "later_partials": later_partials}
+
+    @api.model
+    def _open_lines_query(self, as_of, edges, company, partner_ids, basis):
+        """SQL selecting (line_id, company_id, partner_id, band, residual) for every receivable
+        item open at the end of ``as_of``; None when nothing can match."""
+        ctx = self._query_context(as_of, edges, company, partner_ids, basis)
+        if ctx is None:
+            return None
+        return SQL(
+            """
+            SELECT l.id AS line_id, l.company_id, l.partner_id, %(band)s AS band,
+                   l.amount_residual + COALESCE(s.amount, 0) AS residual
+              FROM account_move_line l
+         LEFT JOIN (SELECT line_id, SUM(amount) AS amount FROM (%(later_partials)s) p GROUP BY line_id) s
+                ON s.line_id = l.id
+             WHERE %(line_filter)s
+               AND (l.amount_residual <> 0 OR s.line_id IS NOT NULL)
+               AND l.amount_residual + COALESCE(s.amount, 0) <> 0
+            """,
+            **ctx,
         )
 
     @api.model
     def _aging_query(self, as_of, edges, company, partner_ids, basis):
-        open_lines = self._open_lines_query(as_of, edges, company, partner_ids, basis)
-        if open_lines is None:
+        """One statement: the current residual of the open items, plus the reconciliations
+        dated after ``as_of`` added back to the items they touched, summed per company,
+        partner and band, then one row per company and partner."""
+        ctx = self._query_context(as_of, edges, company, partner_ids, basis)
+        if ctx is None:
             return None
         sums = SQL(", ").join(
-            SQL("COALESCE(SUM(o.residual) FILTER (WHERE o.band = %s), 0)", index)
+            SQL("COALESCE(SUM(g.amount) FILTER (WHERE g.band = %s), 0)", index)
             for index in range(len(edges) + 2)
         )
         return SQL(
             """
-            SELECT o.company_id, o.partner_id, SUM(o.residual) AS total, %(sums)s
-              FROM (%(open_lines)s) o
-             GROUP BY o.company_id, o.partner_id
-             ORDER BY o.company_id, total DESC, o.partner_id NULLS LAST
+            SELECT g.company_id, g.partner_id, SUM(g.amount) AS total, %(sums)s
+              FROM (
+                    SELECT l.company_id, l.partner_id, %(band)s AS band, SUM(l.amount_residual) AS amount
+                      FROM account_move_line l
+                     WHERE %(line_filter)s
+                       AND l.amount_residual <> 0
+                     GROUP BY 1, 2, 3
+                 UNION ALL
+                    SELECT l.company_id, l.partner_id, %(band)s AS band, SUM(p.amount) AS amount
+                      FROM (%(later_partials)s) p
+                     CROSS JOIN LATERAL (
+                            SELECT l.company_id, l.partner_id, l.date, l.date_maturity
+                              FROM account_move_line l
+                             WHERE l.id = p.line_id AND %(line_filter)s
+                            OFFSET 0
+                           ) l
+                     GROUP BY 1, 2, 3
+                   ) g
+             GROUP BY g.company_id, g.partner_id
+             ORDER BY g.company_id, total DESC, g.partner_id NULLS LAST
             """,
             sums=sums,
-            open_lines=open_lines,
+            **ctx,
         )
 
     @api.model

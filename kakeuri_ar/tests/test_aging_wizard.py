@@ -111,6 +111,10 @@ class TestAgingWizard(AgingCommon):
         self.assertIn('string="Over 45"', arch)
         self.assertIn('name="band_4" sum="Total" widget="monetary" column_invisible="1"', arch)
         self.assertEqual(Line.fields_get(["band_2"])["band_2"]["string"], "16-45")
+        views = Line.get_views([(False, "pivot"), (False, "graph")])["views"]
+        self.assertIn('name="band_3" type="measure" string="Over 45"', views["pivot"]["arch"])
+        self.assertNotIn("band_4", views["pivot"]["arch"])
+        self.assertIn('name="total" type="measure"', views["graph"]["arch"])
 
     def test_bad_edges_refused(self):
         for bad in ("30,30", "60,30", "abc", "", "0,30", "10,20,30,40,50,60,70"):

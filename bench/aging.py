@@ -444,6 +444,7 @@ def main():
                 "kakeuri_queries": first.queries,
                 "total": total,
                 "ledger": ledger,
+                "load_avg_1m": round(os.getloadavg()[0], 1),
             }
             if oca_available:
                 oca = time_oca(env, as_of)

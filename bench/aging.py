@@ -58,8 +58,13 @@ def prepare():
             fh.write(text)
     if not dev.db_exists(DB):
         dev.install(DB, conf, modules="kakeuri_ar" + (f",{OCA_MODULE}" if oca else ""), demo=False)
-    elif oca and module_state(OCA_MODULE) != "installed":
-        dev.install(DB, conf, modules=OCA_MODULE, demo=False)
+    else:
+        if oca and module_state(OCA_MODULE) != "installed":
+            dev.install(DB, conf, modules=OCA_MODULE, demo=False)
+        # the database outlives code changes: bring kakeuri_ar's tables up to date
+        args = ["-d", DB, "-u", "kakeuri_ar", "--stop-after-init", "--no-http", "--log-level=warn"]
+        if subprocess.call(dev.odoo_cmd(conf, *args)):
+            dev.die(f"updating kakeuri_ar in {DB} failed")
     return conf
 
 

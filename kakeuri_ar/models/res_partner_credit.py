@@ -576,6 +576,7 @@ class ResPartner(models.Model):
         PostgreSQL's repeatable-read snapshot detect the conflict."""
         self.env.cr.execute(
             SQL("UPDATE res_partner SET id = id WHERE id = %s", partner.id),
+            log_exceptions=False,  # a serialization failure is expected and retried, not a bug
         )
 
     def _kakeuri_credit_override_allowed(self):

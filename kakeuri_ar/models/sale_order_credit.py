@@ -2,7 +2,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 class SaleOrder(models.Model):
@@ -78,16 +78,14 @@ class SaleOrder(models.Model):
             partner = order.partner_invoice_id.commercial_partner_id
             key = (partner.id, order.company_id.id)
             amount = order._kakeuri_credit_amount()
-            # What was paid online in advance (authorized or done transactions) is not credit.
-            increase = max(amount - order.sudo().amount_paid, 0.0)
-            status = partner._kakeuri_check_credit(
-                amount,
-                order.company_id,
-                order.currency_id,
-                order,
-                increase=increase,
-                extra_exposure=pending[key],
+            status = partner._kakeuri_credit_status(
+                amount, order.company_id, order.currency_id, order, extra_exposure=pending[key]
             )
+            if status["problems"] and status["blocking"] and not partner._kakeuri_credit_override_allowed():
+                # What was paid online in advance (authorized or done transactions) is not
+                # credit: an order paid in full passes (read only when it matters).
+                if order.currency_id.compare_amounts(amount, order.sudo().amount_paid) > 0:
+                    raise UserError(partner._kakeuri_credit_message(status, order))
             pending[key] += status["amount"]
 
     def _kakeuri_credit_amount(self):

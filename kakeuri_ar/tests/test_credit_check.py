@@ -52,6 +52,33 @@ class TestCreditExposure(KakeuriCreditCommon):
         ).create({"amount": 200.0})._create_payments()
         self.assertEqual(self.exposure(), 370.0)
 
+    def test_down_payment_not_counted_twice(self):
+        order = self.make_order(qty=10, price=100.0)  # 1,000
+        self.customer.credit_limit = 5000.0
+        order.action_confirm()
+        self.assertEqual(self.exposure(), 1000.0)
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "percentage", "amount": 30})
+        )
+        wizard.create_invoices()
+        down_payment = order.invoice_ids
+        self.assertEqual(down_payment.amount_total, 300.0)
+        self.assertEqual(self.exposure(), 1000.0)
+        self.assertEqual(self.customer.kakeuri_credit_draft_invoiced, 300.0)
+        down_payment.action_post()
+        self.assertEqual(self.exposure(), 1000.0)
+        self.assertEqual(self.customer.kakeuri_credit_receivable, 300.0)
+        self.assertEqual(self.customer.kakeuri_credit_to_invoice, 700.0)
+        final = order._create_invoices(final=True)
+        self.assertEqual(final.amount_total, 700.0)
+        self.assertEqual(self.exposure(), 1000.0)
+        final.action_post()
+        self.assertEqual(self.exposure(), 1000.0)
+        self.assertEqual(self.customer.kakeuri_credit_receivable, 1000.0)
+        self.assertEqual(self.customer.kakeuri_credit_to_invoice, 0.0)
+
     def test_overdue_figures(self):
         today = fields.Date.today()
         self.make_invoice(100.0, date=today - timedelta(days=45), due=today - timedelta(days=30))
@@ -188,6 +215,49 @@ class TestCreditBlock(KakeuriCreditCommon):
         small.action_confirm()
         self.assertEqual(small.state, "sale")
 
+    def test_prepaid_order_is_not_credit(self):
+        """An order paid online in advance adds nothing to the credit: it is confirmed even for
+        a customer on hold; a partial prepayment only counts for the rest."""
+        method = self.env.ref("payment.payment_method_unknown")
+        provider = self.env["payment.provider"].create(
+            {
+                "name": "Bank (test)",
+                "code": "none",
+                "state": "test",
+                "payment_method_ids": [Command.set(method.ids)],
+            }
+        )
+        method.active = True
+        self.make_invoice(900.0)
+
+        def pay(order, amount, reference):
+            tx = self.env["payment.transaction"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                    "amount": amount,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": self.customer.id,
+                    "reference": reference,
+                    "sale_order_ids": [Command.set(order.ids)],
+                }
+            )
+            tx.state = "done"
+            order.invalidate_recordset(["amount_paid"])
+
+        partly = self.make_order(qty=3)  # 300: 900 + 300 > 1000
+        pay(partly, 150.0, "KAKEURI-TEST-1")
+        with self.assertRefused("Credit limit exceeded"):
+            partly.action_confirm()
+        pay(partly, 150.0, "KAKEURI-TEST-2")
+        partly.action_confirm()
+        self.assertEqual(partly.state, "sale")
+        self.customer.kakeuri_credit_hold = True
+        prepaid = self.make_order(qty=1)
+        pay(prepaid, 100.0, "KAKEURI-TEST-3")
+        prepaid.action_confirm()
+        self.assertEqual(prepaid.state, "sale")
+
     def test_hold_blocks_without_policy(self):
         partner = self.env["res.partner"].create({"name": "Kabushiki Kaisha Mori", "is_company": True})
         order = self.make_order(partner=partner, qty=1)
@@ -249,6 +319,32 @@ class TestCreditInvoice(KakeuriCreditCommon):
         with self.assertRefused("on credit hold"):
             invoice.action_post()
         self.assertEqual(invoice.state, "draft")
+
+    def test_hold_without_policy_refuses_invoice(self):
+        """What a recurring contract's invoice meets: a held customer without any policy."""
+        partner = self.env["res.partner"].create(
+            {"name": "Kabushiki Kaisha Tsuki", "is_company": True, "kakeuri_credit_hold": True}
+        )
+        invoice = self.make_invoice(10.0, partner=partner, post=False)
+        self.assertTrue(invoice.kakeuri_credit_blocking)
+        with self.assertRefused("(?s)cannot be posted.*Kabushiki Kaisha Tsuki is on credit hold"):
+            invoice.action_post()
+        self.assertEqual(invoice.state, "draft")
+        partner.kakeuri_credit_hold = False
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")
+
+    def test_foreign_currency_invoice(self):
+        eur = self.setup_other_currency("EUR")  # 2 EUR = 1 USD
+        self.make_invoice(900.0)
+        invoice = self.make_invoice(100.0, post=False)
+        invoice.currency_id = eur
+        self.assertEqual(invoice.amount_total_signed, 50.0)
+        invoice.action_post()  # 900 + 50 <= 1000
+        invoice2 = self.make_invoice(200.0, post=False)
+        invoice2.currency_id = eur
+        with self.assertRefused("this document \\$\xa0100.00"):
+            invoice2.action_post()
 
     def test_invoice_of_confirmed_order_is_posted(self):
         """An order checked at confirmation is invoiced even if the customer is now over."""

@@ -254,12 +254,8 @@ class KakeuriAgingReport(models.AbstractModel):
                       FROM (
                             SELECT l.company_id, l.partner_id, p.amount::float8 AS amount, %(band)s AS band
                               FROM (%(later_partials)s) p
-                             CROSS JOIN LATERAL (
-                                    SELECT l.company_id, l.partner_id, l.date, l.date_maturity
-                                      FROM account_move_line l
-                                     WHERE l.id = p.line_id AND %(line_filter)s
-                                    OFFSET 0
-                                   ) l
+                              JOIN account_move_line l ON l.id = p.line_id
+                             WHERE %(line_filter)s
                            ) x
                      GROUP BY x.company_id, x.partner_id
                    ) g (company_id, partner_id, total, %(inner_names)s)

@@ -21,15 +21,19 @@
         "security/credit_security.xml",
         "security/contract_security.xml",
         "security/billing_security.xml",
+        "security/aging_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
         # reports
         "report/billing_statement_report.xml",
+        "report/aging_report_templates.xml",
         "data/billing_mail_template.xml",
         # wizards
         "wizards/credit_override_wizard.xml",
         "wizards/closing_run_wizard.xml",
+        "wizards/aging_line.xml",
+        "wizards/aging_wizard.xml",
         # views
         "views/kakeuri_credit_policy_views.xml",
         "views/res_partner_credit_views.xml",
@@ -39,10 +43,12 @@
         "views/billing_statement_views.xml",
         "views/res_partner_billing_views.xml",
         "views/res_config_settings_billing_views.xml",
+        "views/res_partner_aging_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/credit_demo.xml",
         "demo/contracts_demo.xml",
+        "demo/aging_demo.xml",
     ],
 }

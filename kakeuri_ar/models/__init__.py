@@ -1,5 +1,3 @@
-# credit
-# contracts and closing-day billing
 from . import (
     account_move_contract,
     account_move_credit,
@@ -9,6 +7,7 @@ from . import (
     kakeuri_credit_policy,
     res_company_billing,
     res_config_settings_billing,
+    res_partner_aging,
     res_partner_billing,
     res_partner_credit,
     sale_order_credit,

@@ -1,4 +1,6 @@
 from . import (
+    test_aging,
+    test_aging_wizard,
     test_billing_statement,
     test_contracts,
     test_contracts_concurrency,

@@ -1,0 +1,293 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Receivables aging as of any date (売掛金年齢表).
+
+One SQL statement ages every receivable item of the requested companies as the ledger stood
+at the end of ``as_of``: items dated later are ignored, and a partial reconciliation counts
+only when its ``max_date`` (the later date of the two matched items) is on or before
+``as_of``. The open amount of an item as of that date is therefore, in company currency::
+
+    balance - Σ partial.amount (item on the debit side, max_date <= as_of)
+            + Σ partial.amount (item on the credit side, max_date <= as_of)
+
+Odoo keeps ``amount_residual = balance - Σ debit-side partials + Σ credit-side partials``
+over *all* partials, so the same amount is computed as::
+
+    amount_residual + Σ partial.amount (debit side, max_date > as_of)
+                    - Σ partial.amount (credit side, max_date > as_of)
+
+which lets the query read only the items open today plus the few touched by later
+reconciliations, instead of summing every reconciliation ever made (7.5 s → 1.5-3 s at
+a million items on a busy 2-core machine, see bench/aging.py). The tests check the result against the ledger.
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+DEFAULT_BUCKET_EDGES = (30, 60, 90, 120)
+BASES = ("due_date", "invoice_date")
+
+
+class KakeuriAgingReport(models.AbstractModel):
+    _name = "kakeuri.aging.report"
+    _description = "Receivables Aging Engine"
+
+    # ------------------------------------------------------------------ API
+    @api.model
+    def get_aging(
+        self, as_of, bucket_edges=DEFAULT_BUCKET_EDGES, company=None, partner_ids=None, basis="due_date"
+    ):
+        """Age the receivables as of the end of ``as_of``.
+
+        :param as_of: date (or ISO string) the ledger is read at, inclusive.
+        :param bucket_edges: strictly increasing positive day counts; bands are
+            ``not due``, ``1..e0``, ``e0+1..e1``, …, ``> e_last``.
+        :param company: ``res.company`` record(s), an id or a list of ids; ``None`` means
+            the companies enabled for the user (``self.env.companies``). Requested companies
+            are always intersected with the enabled ones: a company the user may not see
+            simply gives no rows.
+        :param partner_ids: optional list of partner ids (matched on the journal item's
+            partner; ``False`` or ``0`` in the list stands for items without a partner);
+            ``None`` means every partner, including items without a partner.
+        :param basis: ``'due_date'`` (date_maturity, falling back to the accounting date)
+            or ``'invoice_date'`` (the accounting date of the entry).
+        :return: list of dicts ``{'partner_id': int or False, 'company_id': int,
+            'currency_id': int, 'buckets': [float, ...], 'total': float}``, one per company
+            and partner with anything open, sorted by company then total descending.
+            Amounts are signed, in the company currency. Items without a partner give a row
+            with ``partner_id`` False, so the rows always add up to the ledger balance.
+        """
+        edges = self._check_bucket_edges(bucket_edges)
+        query = self._aging_query(as_of, edges, company, partner_ids, basis)
+        if query is None:
+            return []
+        self.env.cr.execute(query)
+        result = self.env.cr.fetchall()
+        companies = self.env["res.company"].sudo().browse({r[0] for r in result})
+        return self._rows_from_result(result, {c.id: c for c in companies})
+
+    @api.model
+    def get_open_line_ids(
+        self, as_of, company=None, partner_ids=None, bucket_edges=None, basis="due_date", band=None
+    ):
+        """Ids of the receivable journal items still open at the end of ``as_of`` (same rules
+        as :meth:`get_aging`), optionally only those of band index ``band``."""
+        edges = self._check_bucket_edges(bucket_edges or DEFAULT_BUCKET_EDGES)
+        query = self._open_lines_query(as_of, edges, company, partner_ids, basis)
+        if query is None:
+            return []
+        band_filter = SQL() if band is None else SQL("WHERE band = %s", int(band))
+        self.env.cr.execute(SQL("SELECT line_id FROM (%s) o %s ORDER BY line_id", query, band_filter))
+        return [r[0] for r in self.env.cr.fetchall()]
+
+    @api.model
+    def get_bucket_labels(self, bucket_edges=DEFAULT_BUCKET_EDGES):
+        """Translated band labels: ``Not Due``, ``1-30``, ``31-60``, …, ``Over 120``."""
+        edges = self._check_bucket_edges(bucket_edges)
+        labels = [_("Not Due")]
+        low = 1
+        for edge in edges:
+            labels.append(_("%(low)s-%(high)s", low=low, high=edge))
+            low = edge + 1
+        labels.append(_("Over %(days)s", days=edges[-1]))
+        return labels
+
+    # ------------------------------------------------------------ helpers
+    @api.model
+    def _check_bucket_edges(self, bucket_edges):
+        """Return the edges as a tuple of ints or raise ValidationError."""
+        try:
+            edges = tuple(bucket_edges or ())
+        except TypeError:
+            edges = None
+        if not edges or any(isinstance(e, bool) or not isinstance(e, int) or e <= 0 for e in edges):
+            raise ValidationError(
+                _(
+                    "Aging bucket edges must be positive whole numbers of days, got %(edges)s.",
+                    edges=bucket_edges,
+                )
+            )
+        if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+            raise ValidationError(
+                _(
+                    "Aging bucket edges must be strictly increasing (e.g. 30, 60, 90, 120), got %(edges)s.",
+                    edges=", ".join(str(e) for e in edges),
+                )
+            )
+        return edges
+
+    @api.model
+    def _check_basis(self, basis):
+        if basis not in BASES:
+            raise ValidationError(
+                _("Unknown aging basis %(basis)s: use 'due_date' or 'invoice_date'.", basis=basis)
+            )
+        return basis
+
+    @api.model
+    def _allowed_company_ids(self, company):
+        """Requested companies ∩ the companies enabled for the user."""
+        allowed = self.env.companies.ids
+        if company is None or company is False:
+            return allowed
+        if isinstance(company, models.BaseModel):
+            requested = company.ids
+        elif isinstance(company, int):
+            requested = [company]
+        else:
+            requested = [int(c) for c in company]
+        return [c for c in requested if c in allowed]
+
+    @api.model
+    def _query_context(self, as_of, edges, company, partner_ids, basis):
+        """Validated inputs and the SQL pieces shared by the aging and open-item queries,
+        or None when nothing can match."""
+        self._check_basis(basis)
+        self.env["account.move.line"].check_access("read")
+        as_of = fields.Date.to_date(as_of)
+        if not as_of:
+            raise ValidationError(_("The aging needs an as-of date."))
+        company_ids = self._allowed_company_ids(company)
+        if not company_ids or (partner_ids is not None and not list(partner_ids)):
+            return None
+        for model in ("account.move.line", "account.move", "account.partial.reconcile", "account.account"):
+            self.env[model].flush_model()
+        # Passed as literal ids (not a join) so that PostgreSQL estimates the share of
+        # receivable items from its statistics and plans the scan well.
+        account_ids = (
+            self.env["account.account"].sudo().search([("account_type", "=", "asset_receivable")]).ids
+        )
+        if not account_ids:
+            return None
+
+        line_filter = SQL(
+            """l.account_id = ANY(%(account_ids)s)
+               AND l.parent_state = 'posted'
+               AND l.date <= %(as_of)s
+               AND l.company_id = ANY(%(company_ids)s)""",
+            account_ids=account_ids,
+            as_of=as_of,
+            company_ids=company_ids,
+        )
+        if partner_ids is not None:
+            ids = [int(p) for p in partner_ids if p]
+            if len(ids) < len(list(partner_ids)):  # False/0 asks for the items without a partner
+                line_filter = SQL("%s AND (l.partner_id = ANY(%s) OR l.partner_id IS NULL)", line_filter, ids)
+            else:
+                line_filter = SQL("%s AND l.partner_id = ANY(%s)", line_filter, ids)
+
+        ref_date = SQL("l.date") if basis == "invoice_date" else SQL("COALESCE(l.date_maturity, l.date)")
+        cases = [SQL("WHEN %s - %s <= 0 THEN 0", as_of, ref_date)]
+        for index, edge in enumerate(edges, start=1):
+            cases.append(SQL("WHEN %s - %s <= %s THEN %s", as_of, ref_date, edge, index))
+        band = SQL("CASE %s ELSE %s END", SQL(" ").join(cases), len(edges) + 1)
+
+        # Reconciliations the as-of date must not see yet (max_date later): the signed
+        # amount to add back to each item's current residual.
+        later_partials = SQL(
+            """
+                SELECT p.debit_move_id AS line_id, p.amount
+                  FROM account_partial_reconcile p
+                 WHERE p.max_date > %(as_of)s AND p.company_id = ANY(%(company_ids)s)
+             UNION ALL
+                SELECT p.credit_move_id AS line_id, -p.amount
+                  FROM account_partial_reconcile p
+                 WHERE p.max_date > %(as_of)s AND p.company_id = ANY(%(company_ids)s)
+            """,
+            as_of=as_of,
+            company_ids=company_ids,
+        )
+        return {"line_filter": line_filter, "band": band, "later_partials": later_partials}
+
+    @api.model
+    def _open_lines_query(self, as_of, edges, company, partner_ids, basis):
+        """SQL selecting (line_id, company_id, partner_id, band, residual) for every receivable
+        item open at the end of ``as_of``; None when nothing can match."""
+        ctx = self._query_context(as_of, edges, company, partner_ids, basis)
+        if ctx is None:
+            return None
+        return SQL(
+            """
+            SELECT l.id AS line_id, l.company_id, l.partner_id, %(band)s AS band,
+                   l.amount_residual + COALESCE(s.amount, 0) AS residual
+              FROM account_move_line l
+         LEFT JOIN (SELECT line_id, SUM(amount) AS amount FROM (%(later_partials)s) p GROUP BY line_id) s
+                ON s.line_id = l.id
+             WHERE %(line_filter)s
+               AND (l.amount_residual <> 0 OR s.line_id IS NOT NULL)
+               AND l.amount_residual + COALESCE(s.amount, 0) <> 0
+            """,
+            **ctx,
+        )
+
+    @api.model
+    def _aging_query(self, as_of, edges, company, partner_ids, basis):
+        """One statement: the current residual of the open items, plus the reconciliations
+        dated after ``as_of`` added back to the items they touched, each summed per company,
+        partner and band, then one row per company and partner.
+
+        Sums are float8: Odoo reads numeric as float anyway, the rows are rounded to the
+        currency afterwards, and float sums let PostgreSQL aggregate in parallel workers at
+        a fraction of the numeric cost."""
+        ctx = self._query_context(as_of, edges, company, partner_ids, basis)
+        if ctx is None:
+            return None
+        bands = range(len(edges) + 2)
+        inner = SQL(", ").join(SQL("SUM(x.amount) FILTER (WHERE x.band = %s)", index) for index in bands)
+        inner_names = SQL(", ").join(SQL.identifier(f"b{index}") for index in bands)
+        outer = SQL(", ").join(SQL("COALESCE(SUM(g.%s), 0)", SQL.identifier(f"b{index}")) for index in bands)
+        return SQL(
+            """
+            SELECT g.company_id, g.partner_id, SUM(g.total) AS total, %(outer)s
+              FROM (
+                    SELECT x.company_id, x.partner_id, SUM(x.amount) AS total, %(inner)s
+                      FROM (
+                            SELECT l.company_id, l.partner_id, l.amount_residual::float8 AS amount,
+                                   %(band)s AS band
+                              FROM account_move_line l
+                             WHERE %(line_filter)s
+                               AND l.amount_residual <> 0
+                           ) x
+                     GROUP BY x.company_id, x.partner_id
+                 UNION ALL
+                    SELECT x.company_id, x.partner_id, SUM(x.amount) AS total, %(inner)s
+                      FROM (
+                            SELECT l.company_id, l.partner_id, p.amount::float8 AS amount, %(band)s AS band
+                              FROM (%(later_partials)s) p
+                              JOIN account_move_line l ON l.id = p.line_id
+                             WHERE %(line_filter)s
+                           ) x
+                     GROUP BY x.company_id, x.partner_id
+                   ) g (company_id, partner_id, total, %(inner_names)s)
+             GROUP BY g.company_id, g.partner_id
+             ORDER BY g.company_id, total DESC, g.partner_id NULLS LAST
+            """,
+            outer=outer,
+            inner=inner,
+            inner_names=inner_names,
+            **ctx,
+        )
+
+    @api.model
+    def _rows_from_result(self, result, companies):
+        """Rows of the statement's result; amounts rounded to the company currency (they are
+        sums of rounded amounts, so this only drops float noise), all-zero rows left out."""
+        # builtin round() per currency: calling currency.round() 100,000s of times costs
+        # seconds at a million items
+        currency_of = {cid: (c.currency_id.id, c.currency_id.decimal_places) for cid, c in companies.items()}
+        rows = []
+        for company_id, partner_id, total, *buckets in result:
+            currency_id, digits = currency_of[company_id]
+            buckets = [round(float(b), digits) + 0.0 for b in buckets]
+            if not any(buckets):
+                continue
+            rows.append(
+                {
+                    "company_id": company_id,
+                    "currency_id": currency_id,
+                    "partner_id": partner_id or False,
+                    "buckets": buckets,
+                    "total": round(float(total), digits) + 0.0,
+                }
+            )
+        return rows

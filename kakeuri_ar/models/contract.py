@@ -374,7 +374,7 @@ class KakeuriContract(models.Model):
 
     # -------------------------------------------------------------------- crons
     @api.model
-    def _cron_generate_invoices(self, date_ref=None, batch_size=200, contract_ids=None):
+    def _cron_generate_invoices(self, date_ref=None, batch_size=500, contract_ids=None):
         """Bill every period of every active contract that starts on or before ``date_ref``.
 
         Contracts are taken in batches locked with ``FOR UPDATE SKIP LOCKED`` so two workers

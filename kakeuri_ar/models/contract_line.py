@@ -110,15 +110,18 @@ class KakeuriContractLine(models.Model):
                     )
                 )
 
-    def _prepare_invoice_line_vals(self, period_start, period_end, factor=1.0, fiscal_position=None):
+    def _prepare_invoice_line_vals(
+        self, period_start, period_end, factor=1.0, fiscal_position=None, period_label=None
+    ):
         """Values of the invoice line billing this contract line for one period.
 
-        ``factor`` scales the quantity (pro rata of a shortened last period)."""
+        ``factor`` scales the quantity (pro rata of a shortened last period); ``period_label``
+        is the formatted period when the caller has it already."""
         self.ensure_one()
         taxes = self.tax_ids
         if fiscal_position:
             taxes = fiscal_position.map_tax(taxes)
-        period = self.contract_id._format_period(period_start, period_end)
+        period = period_label or self.contract_id._format_period(period_start, period_end)
         name = "%s\n%s" % (self.name, period) if self.name else period
         quantity = self.quantity * factor
         if factor != 1.0:

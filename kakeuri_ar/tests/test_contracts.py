@@ -69,6 +69,19 @@ class TestContracts(KakeuriContractsCommon):
         self.assertEqual(len(log), 1)
         for invoice in invoices:
             self.assertIn(invoice.name, log.body)
+            # the customer follows the invoice (subscribed for the whole batch before posting)
+            self.assertIn(self.customer, invoice.message_partner_ids)
+            self.assertEqual(
+                invoice.message_follower_ids.filtered(lambda f: f.partner_id == self.customer).subtype_ids,
+                self.env["mail.message.subtype"].default_subtypes("account.move")[2],
+            )
+        # the new next invoice date is in the batch note, not in a tracking message per contract
+        self.assertIn("Next invoice date: 01/01/2026 → 04/01/2026", log.body)
+        self.assertFalse(
+            contract.message_ids.tracking_value_ids.filtered(
+                lambda t: t.field_id.name == "next_invoice_date" and t.create_date >= log.create_date
+            )
+        )
         # a re-run bills nothing
         self.assertEqual(self.run_cron("2026-03-15", contract), 0)
         self.assertEqual(len(contract.invoice_ids), 3)

@@ -18,11 +18,24 @@
         # security
         "security/kakeuri_security.xml",
         "security/ir.model.access.csv",
+        "security/dunning_security.xml",
         # data
+        "data/dunning_data.xml",
+        "data/dunning_mail_template_data.xml",
+        "data/dunning_level_data.xml",
         # reports
+        "report/dunning_report.xml",
         # wizards
         # views
+        "views/dunning_level_views.xml",
+        "views/dunning_run_views.xml",
+        "views/dunning_collection_views.xml",
+        "views/res_partner_dunning_views.xml",
+        "views/account_move_dunning_views.xml",
+        "views/res_config_settings_dunning_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/dunning_demo.xml",
+    ],
 }

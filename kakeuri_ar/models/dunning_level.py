@@ -206,7 +206,7 @@ class KakeuriDunningLevel(models.Model):
         langs = [code for code, _name in self.env["res.lang"].get_installed()]
         levels = self.browse()
         for spec in DEFAULT_LEVELS:
-            source = self.env.ref(spec["xmlid"], raise_if_not_found=False)
+            source = Level.env.ref(spec["xmlid"], raise_if_not_found=False)
             vals = self._prepare_default_level_vals(company, spec)
             if source:
                 vals["letter_text"] = source.with_context(lang="en_US").letter_text

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -79,7 +79,7 @@ class KakeuriDunningLine(models.Model):
         index=True,
     )
     reason = fields.Char(string="Note", help="Why the line was skipped or failed, and remarks.")
-    mail_message_id = fields.Many2one(comodel_name="mail.message", string="Email", readonly=True)
+    mail_message_id = fields.Many2one(comodel_name="mail.message", string="Email Message", readonly=True)
     letter_to_print = fields.Boolean(string="Letter", readonly=True)
     activity_id = fields.Many2one(comodel_name="mail.activity", string="Activity", readonly=True)
     fee_move_id = fields.Many2one(comodel_name="account.move", string="Fee Invoice", readonly=True)
@@ -161,16 +161,31 @@ class KakeuriDunningLine(models.Model):
         """Execute a batch of lines (locked by the caller): queue mails, mark letters, create
         activities and fee invoices, set holds, store the levels on the invoices, log in the
         chatter of the customers and invoices, and mark the lines. A constant number of
-        queries per batch, whatever the number of invoices."""
+        queries per batch, whatever the number of invoices (fees aside: one invoice each)."""
         lines = self.filtered(lambda ln: ln.state == "draft").with_context(
             kakeuri_dunning_sending=True, mail_activity_quick_update=True, tracking_disable=True
         )
         if not lines:
             return
-        env = lines.env
-        lines.move_ids.mapped("name")  # prefetch
-        all_moves = lines.move_ids
-        env.cr.execute(
+        current_days = lines._lock_move_levels()
+        results, plans = lines._plan_send(current_days)
+        to_send = lines.filtered(lambda ln: results[ln]["state"] == "sent")
+        values = to_send._execute_actions(results)
+        to_send._store_levels(plans)
+        to_send._log_chatter(plans, results)
+        for line in lines:
+            vals = dict(values.get(line, {}), state=results[line]["state"])
+            notes = ([line.reason] if line.reason and vals["state"] == "sent" else []) + results[line][
+                "notes"
+            ]
+            vals["reason"] = " ".join(str(n) for n in notes) or False
+            line.write(vals)
+
+    def _lock_move_levels(self):
+        """Lock the invoices of the batch (a second run waits here, then sees the levels the
+        first one stored) and return {move_id: days of the level it already reached}."""
+        self.move_ids.mapped("name")  # prefetch names for the messages
+        self.env.cr.execute(
             SQL(
                 """SELECT m.id, COALESCE(lv.days_overdue, -1)
                      FROM account_move m
@@ -178,14 +193,17 @@ class KakeuriDunningLine(models.Model):
                     WHERE m.id = ANY(%s)
                     ORDER BY m.id
                       FOR UPDATE OF m""",
-                all_moves.ids,
+                self.move_ids.ids,
             )
         )
-        current_days = dict(env.cr.fetchall())
+        return dict(self.env.cr.fetchall())
 
-        results = {line: {"state": "sent", "notes": []} for line in lines}
-        plans = {}
-        for line in lines:
+    def _plan_send(self, current_days):
+        """Decide per line: sent / skipped (nothing new) / failed (no way to reach the
+        customer), and which invoices reach which level."""
+        results, plans = {}, {}
+        for line in self:
+            results[line] = {"state": "sent", "notes": []}
             plan = line._get_move_levels(current_days)
             if line.move_level_data and not plan:
                 results[line] = {
@@ -193,12 +211,9 @@ class KakeuriDunningLine(models.Model):
                     "notes": [_("These invoices have already reached this level.")],
                 }
                 continue
-            plans[line] = plan
             level = line.level_id
             if level.send_email and not line.contact_partner_id.email:
-                if level.print_letter:
-                    results[line]["notes"].append(_("No email address: a letter is to be sent instead."))
-                else:
+                if not level.print_letter:
                     results[line] = {
                         "state": "failed",
                         "notes": [
@@ -209,12 +224,16 @@ class KakeuriDunningLine(models.Model):
                             )
                         ],
                     }
-                    plans.pop(line)
-        to_send = lines.filtered(lambda ln: results[ln]["state"] == "sent")
-        values = {line: {} for line in lines}
+                    continue
+                results[line]["notes"].append(_("No email address: a letter is to be sent instead."))
+            plans[line] = plan
+        return results, plans
 
-        # emails, rendered in batch per template, queued as mail.mail on the customer's chatter
-        email_lines = to_send.filtered(lambda ln: ln.level_id.send_email and ln.contact_partner_id.email)
+    def _execute_actions(self, results):
+        """Queue the emails, mark the letters, create activities and fees, set holds.
+        Returns the values to write on each line."""
+        values = {line: {} for line in self}
+        email_lines = self.filtered(lambda ln: ln.level_id.send_email and ln.contact_partner_id.email)
         for template, tlines in email_lines.grouped(lambda ln: ln.level_id.mail_template_id).items():
             mails = tlines._queue_emails(template)
             for line, mail in zip(tlines, mails, strict=True):
@@ -222,70 +241,66 @@ class KakeuriDunningLine(models.Model):
                 results[line]["notes"].append(
                     _("Email queued to %(email)s.", email=line.contact_partner_id.email)
                 )
-        for line in to_send:
+        for line in self:
             level = line.level_id
             if level.print_letter or (level.send_email and not line.contact_partner_id.email):
                 values[line]["letter_to_print"] = True
-        # activities for the customer's salesperson (or the run's responsible)
-        activity_lines = to_send.filtered(lambda ln: ln.level_id.create_activity)
+        activity_lines = self.filtered(lambda ln: ln.level_id.create_activity)
         if activity_lines:
-            activities = env["mail.activity"].sudo().create(activity_lines._prepare_activity_vals_list())
+            activities = self.env["mail.activity"].sudo().create(activity_lines._prepare_activity_vals_list())
             for line, activity in zip(activity_lines, activities, strict=True):
                 values[line]["activity_id"] = activity.id
                 results[line]["notes"].append(
                     _("Activity for %(user)s.", user=activity.user_id.name or activity.user_id.login)
                 )
-        # fees: a separate customer invoice
-        for line in to_send.filtered(lambda ln: ln.level_id.fee_amount > 0):
+        for line in self.filtered(lambda ln: ln.level_id.fee_amount > 0):
             fee_move, note = line._create_fee_invoice()
             values[line]["fee_move_id"] = fee_move.id
             results[line]["notes"].append(note)
-        # credit hold
-        hold_lines = to_send.filtered(lambda ln: ln.level_id.set_credit_hold)
+        hold_lines = self.filtered(lambda ln: ln.level_id.set_credit_hold)
         if hold_lines:
             hold_lines._set_credit_hold()
             for line in hold_lines:
                 values[line]["hold_set"] = True
                 results[line]["notes"].append(_("Credit hold set."))
+        return values
 
-        # levels and date on the invoices, grouped per level
-        date = lines.run_id[:1].date
+    def _store_levels(self, plans):
+        """Level and date on the invoices and on the customers, one write per level."""
+        if not self:
+            return
+        date = self.run_id[:1].date
         per_level = defaultdict(list)
-        for line in to_send:
+        for line in self:
             for move_id, level in plans.get(line, {}).items():
                 per_level[level].append(move_id)
-        Move = env["account.move"].sudo().with_context(tracking_disable=True)
+        Move = self.env["account.move"].sudo().with_context(tracking_disable=True)
         for level, move_ids in per_level.items():
             Move.browse(move_ids).write(
                 {"kakeuri_dunning_level_id": level.id, "kakeuri_last_dunning_date": date}
             )
-        for level, llines in to_send.grouped("level_id").items():
+        for level, llines in self.grouped("level_id").items():
             llines.partner_id.sudo().write(
                 {"kakeuri_last_dunning_date": date, "kakeuri_dunning_level_id": level.id}
             )
 
-        # chatter of the customers and invoices
+    def _log_chatter(self, plans, results):
+        """One note per customer (what was done) and per invoice (the level it reached)."""
         partner_bodies, move_bodies = {}, {}
-        for line in to_send:
+        for line in self:
             partner_bodies[line.partner_id.id] = line._chatter_body_partner(results[line]["notes"])
             for move_id, level in plans.get(line, {}).items():
-                move_bodies[move_id] = Markup("%s") % _(
-                    "Dunning level %(level)s reached; reminder sent by run %(run)s.",
-                    level=level.name,
-                    run=line.run_id.name,
+                move_bodies[move_id] = escape(
+                    _(
+                        "Dunning level %(level)s reached; reminder sent by run %(run)s.",
+                        level=level.name,
+                        run=line.run_id.name,
+                    )
                 )
         if partner_bodies:
-            env["res.partner"].browse(list(partner_bodies))._message_log_batch(partner_bodies)
+            self.env["res.partner"].browse(list(partner_bodies))._message_log_batch(partner_bodies)
         if move_bodies:
-            env["account.move"].browse(list(move_bodies))._message_log_batch(move_bodies)
-
-        for line in lines:
-            vals = dict(values[line], state=results[line]["state"])
-            notes = ([line.reason] if line.reason and vals["state"] == "sent" else []) + results[line][
-                "notes"
-            ]
-            vals["reason"] = " ".join(str(n) for n in notes) or False
-            line.write(vals)
+            self.env["account.move"].browse(list(move_bodies))._message_log_batch(move_bodies)
 
     def _queue_emails(self, template):
         """Render ``template`` on these lines in one batch and queue one mail.mail each, posted

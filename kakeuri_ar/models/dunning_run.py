@@ -369,7 +369,7 @@ class KakeuriDunningRun(models.Model):
                     )
                 )
             if disputed:
-                notes.append(_("%(count)s disputed invoices left out.", count=len(disputed)))
+                notes.append(_("Disputed invoices left out: %(count)s.", count=len(disputed)))
             reason = " ".join(notes) or False
         return {
             "run_id": self.id,

@@ -13,6 +13,28 @@ class KakeuriDunningCollection(models.Model):
     _auto = False
     _order = "amount_overdue desc, partner_id"
     _rec_name = "partner_id"
+    _depends = {
+        "account.move": ["kakeuri_dunning_blocked", "kakeuri_dunning_level_id", "move_type", "state"],
+        "account.move.line": [
+            "account_id",
+            "amount_residual",
+            "company_id",
+            "date_maturity",
+            "move_id",
+            "parent_state",
+            "partner_id",
+            "reconciled",
+        ],
+        "kakeuri.dunning.level": ["active", "company_id", "days_overdue"],
+        "mail.activity": ["date_deadline", "res_id", "res_model", "summary", "user_id"],
+        "res.partner": [
+            "commercial_partner_id",
+            "kakeuri_dunning_excluded",
+            "kakeuri_last_dunning_date",
+            "kakeuri_promise_date",
+            "user_id",
+        ],
+    }
 
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
@@ -62,7 +84,9 @@ class KakeuriDunningCollection(models.Model):
             per_customer AS (
                 SELECT o.company_id,
                        o.partner_id,
-                       SUM(o.residual) FILTER (WHERE NOT COALESCE(m.kakeuri_dunning_blocked, FALSE)) AS amount,
+                       SUM(o.residual) FILTER (
+                           WHERE NOT COALESCE(m.kakeuri_dunning_blocked, FALSE)
+                       ) AS amount,
                        COUNT(*) AS invoice_count,
                        COUNT(*) FILTER (WHERE m.kakeuri_dunning_blocked) AS disputed_count,
                        MIN(o.date_maturity) AS oldest_due,

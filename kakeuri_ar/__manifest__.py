@@ -18,6 +18,7 @@
         # security
         "security/kakeuri_security.xml",
         "security/ir.model.access.csv",
+        "security/credit_security.xml",
         "security/dunning_security.xml",
         # data
         "data/dunning_data.xml",

@@ -5,7 +5,7 @@ from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, format_date
 
 TEMPLATE_FIELDS = ("subject", "body_html", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
 
@@ -418,14 +418,22 @@ class KakeuriDunningLine(models.Model):
         return move, note
 
     def _set_credit_hold(self):
-        partners = self.partner_id
-        if "kakeuri_credit_hold" not in partners._fields:
-            return
-        partners = (
-            partners.sudo().with_company(self.company_id[:1]).filtered(lambda p: not p.kakeuri_credit_hold)
-        )
-        if partners:
-            partners.with_context(tracking_disable=False).write({"kakeuri_credit_hold": True})
+        """Put the customers on credit hold (issue 1): their new orders are refused until a
+        credit manager releases it. The reason names the level and the run."""
+        for level, lines in self.grouped("level_id").items():
+            partners = lines.partner_id.sudo().filtered(lambda p: not p.kakeuri_credit_hold)
+            if partners:
+                partners.with_context(tracking_disable=False).write(
+                    {
+                        "kakeuri_credit_hold": True,
+                        "kakeuri_credit_hold_reason": _(
+                            "Dunning: %(level)s sent on %(date)s (run %(run)s).",
+                            level=level.name,
+                            date=format_date(self.env, lines.run_id[:1].date),
+                            run=lines.run_id[:1].name,
+                        ),
+                    }
+                )
 
     def _chatter_body_partner(self, notes):
         self.ensure_one()

@@ -1,1 +1,1 @@
-from . import test_dunning, test_install
+from . import test_credit_check, test_dunning, test_install

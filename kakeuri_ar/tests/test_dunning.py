@@ -312,6 +312,34 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(fee_b.amount_total, 3000.0)
         self.assertIn("Fee invoice", self._line(run, a).reason)
 
+    def test_final_level_sets_hold_and_order_is_refused(self):
+        partner = self.customers[0]
+        self._invoice(partner, 100.0, 35)
+        run = self._run()
+        run.action_send()
+        line = self._line(run, partner)
+        self.assertEqual(line.level_id, self.level_final)
+        self.assertTrue(line.hold_set)
+        self.assertIn("Credit hold set.", line.reason)
+        self.assertTrue(partner.kakeuri_credit_hold)
+        self.assertIn("Final notice", partner.kakeuri_credit_hold_reason)
+        self.assertIn(run.name, partner.kakeuri_credit_hold_reason)
+        product = self._create_product(name="Tea (dunning test)", lst_price=10.0, taxes_id=[Command.clear()])
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1.0})],
+            }
+        )
+        with self.assertRaises(UserError):
+            order.action_confirm()
+        self.assertIn(order.state, ("draft", "sent"))
+        # the second notice does not put a customer on hold
+        other = self.customers[1]
+        self._invoice(other, 100.0, 20)
+        self._run().action_send()
+        self.assertFalse(other.kakeuri_credit_hold)
+
     def test_missing_email_falls_back_to_letter(self):
         no_mail_second, no_mail_first = self.customers[:2]
         (no_mail_second | no_mail_first).email = False

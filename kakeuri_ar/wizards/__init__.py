@@ -1,1 +1,1 @@
-
+from . import credit_override_wizard

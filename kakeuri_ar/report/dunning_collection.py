@@ -26,7 +26,7 @@ class KakeuriDunningCollection(models.Model):
             "reconciled",
         ],
         "kakeuri.dunning.level": ["active", "company_id", "days_overdue"],
-        "mail.activity": ["date_deadline", "res_id", "res_model", "summary", "user_id"],
+        "mail.activity": ["active", "date_deadline", "res_id", "res_model", "summary", "user_id"],
         "res.partner": [
             "commercial_partner_id",
             "kakeuri_dunning_excluded",
@@ -130,7 +130,7 @@ class KakeuriDunningCollection(models.Model):
               ) nxt ON TRUE
               LEFT JOIN LATERAL (
                     SELECT a.date_deadline, a.summary, a.user_id FROM mail_activity a
-                     WHERE a.res_model = 'res.partner' AND a.res_id = pc.partner_id
+                     WHERE a.res_model = 'res.partner' AND a.res_id = pc.partner_id AND a.active
                      ORDER BY a.date_deadline, a.id LIMIT 1
               ) act ON TRUE
             """

@@ -415,11 +415,11 @@ class TestDunningRun(DunningCommon):
         original = KakeuriDunningLine._queue_emails
         calls = []
 
-        def crash_on_second_batch(lines, template):
+        def crash_on_second_batch(lines, template, summaries=None):
             calls.append(lines.ids)
             if len(calls) == 2:
                 raise RuntimeError("worker killed")
-            return original(lines, template)
+            return original(lines, template, summaries)
 
         # (no assertRaises: its savepoint would also undo the first batch, which a real
         # crash keeps because each batch is committed)

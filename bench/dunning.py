@@ -215,38 +215,7 @@ def main():
             env.invalidate_all()
             with Measure(cr) as m:
                 with cr.savepoint():
-                    if os.environ.get("BENCH_PROFILE"):
-                        import cProfile  # noqa: PLC0415
-                        import pstats  # noqa: PLC0415
-
-                        prof = cProfile.Profile()
-                        prof.runcall(batch._send)
-                        pstats.Stats(prof).sort_stats(
-                            os.environ.get("BENCH_PROFILE_SORT", "cumulative")
-                        ).print_stats(35)
-                    elif os.environ.get("BENCH_SQLLOG"):
-                        import collections  # noqa: PLC0415
-                        import re  # noqa: PLC0415
-
-                        seen = collections.Counter()
-                        orig = type(cr).execute
-
-                        def spy(self_cr, query, params=None, log_exceptions=True):
-                            text = query.code if hasattr(query, "code") else str(query)
-                            seen[re.sub(r"\s+", " ", text)[:160]] += 1
-                            return orig(self_cr, query, params, log_exceptions)
-
-                        type(cr).execute = spy
-                        try:
-                            batch._send()
-                            env.flush_all()
-                        finally:
-                            type(cr).execute = orig
-                        print("TOTAL", sum(seen.values()))  # noqa: T201
-                        for text, count in seen.most_common(12):
-                            print(count, text)  # noqa: T201
-                    else:
-                        batch._send()
+                    batch._send()
                 cr.commit()
             rows.append(
                 {

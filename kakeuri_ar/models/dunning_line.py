@@ -533,7 +533,7 @@ class KakeuriDunningLine(models.Model):
             "Reminder %(level)s (run %(run)s) for %(amount)s overdue, invoices %(invoices)s.",
             level=self.level_id.name,
             run=self.run_id.name,
-            amount=format_amount(self.env, self.amount_overdue, self.currency_id),
+            amount=self._get_mail_total(),
             invoices=", ".join(self.move_ids.mapped("name")),
         )
         return escape(" ".join([text, *[str(n) for n in notes]]))

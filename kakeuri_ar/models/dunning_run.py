@@ -35,13 +35,16 @@ customers AS (
     SELECT DISTINCT partner_id FROM overdue
 ),
 last_sent AS (
-    SELECT l.partner_id, MAX(r.date) AS last_date
-      FROM kakeuri_dunning_line l
-      JOIN kakeuri_dunning_run r ON r.id = l.run_id
-     WHERE r.company_id = %(company)s
-       AND l.state = 'sent'
-       AND l.partner_id IN (SELECT partner_id FROM customers)
-     GROUP BY l.partner_id
+    SELECT c.partner_id, ls.last_date
+      FROM customers c
+      JOIN LATERAL (
+            SELECT MAX(r.date) AS last_date
+              FROM kakeuri_dunning_line l
+              JOIN kakeuri_dunning_run r ON r.id = l.run_id
+             WHERE l.partner_id = c.partner_id
+               AND l.state = 'sent'
+               AND r.company_id = %(company)s
+      ) ls ON TRUE
 ),
 contacts AS (
     SELECT c.partner_id, inv.id AS contact_id

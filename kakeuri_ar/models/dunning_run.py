@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
 import logging
 import threading
 from collections import defaultdict
@@ -9,6 +10,23 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
 _logger = logging.getLogger(__name__)
+
+# The line values _prepare_line_vals returns, inserted in bulk by _create_lines.
+BULK_LINE_COLUMNS = (
+    "partner_id",
+    "contact_partner_id",
+    "level_id",
+    "proposed_level_id",
+    "move_level_data",
+    "amount_overdue",
+    "max_days_overdue",
+    "last_dunning_date",
+    "user_id",
+    "state",
+    "include",
+    "reason",
+)
+BULK_LINE_KEYS = (*BULK_LINE_COLUMNS, "run_id", "move_ids")
 
 # One row per overdue customer invoice (receivable lines grouped per invoice), with everything
 # the level choice needs about the invoice and its customer. One query per run.
@@ -295,13 +313,14 @@ class KakeuriDunningRun(models.Model):
         self.line_ids.filtered(lambda ln: ln.state in ("draft", "skipped")).unlink()
         kept_partners = set(self.line_ids.partner_id.ids)
         vals_list = []
+        steps = [(lv.days_overdue, lv) for lv in levels]
         for partner_id, rows in self._get_candidates().items():
             if partner_id in kept_partners:
                 continue
-            vals = self._prepare_line_vals(partner_id, rows, levels)
+            vals = self._prepare_line_vals(partner_id, rows, levels, steps=steps)
             if vals:
                 vals_list.append(vals)
-        lines = self.env["kakeuri.dunning.line"].create(vals_list)
+        lines = self._create_lines(vals_list)
         self.message_post(
             body=_(
                 "Computed on %(date)s: %(count)s customers to remind, %(skipped)s skipped.",
@@ -312,26 +331,102 @@ class KakeuriDunningRun(models.Model):
         )
         return lines
 
-    def _target_level(self, days, current_days, levels):
-        """The highest of ``levels`` (sorted by days) an invoice ``days`` overdue has reached,
-        if it is above the level it already had (``current_days`` of its current level)."""
-        target = False
-        for level in levels:
-            if level.days_overdue <= days:
-                target = level
-        if target and target.days_overdue > current_days:
+    def _create_lines(self, vals_list):
+        """Create the proposed lines. The plain values of ``_prepare_line_vals`` are inserted
+        with one INSERT (and one for the invoice links): a run over 20,000 customers would
+        spend most of its time in 20,000 ORM creates. Values with other keys (an extension's
+        fields) go through the ORM."""
+        self.ensure_one()
+        Line = self.env["kakeuri.dunning.line"]
+        if not vals_list:
+            return Line
+        if set().union(*vals_list) - set(BULK_LINE_KEYS):
+            return Line.create(vals_list)
+        Line.flush_model()
+        columns = {key: [vals.get(key) for vals in vals_list] for key in BULK_LINE_COLUMNS}
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO kakeuri_dunning_line
+                          (run_id, company_id, date, partner_id, contact_partner_id, level_id,
+                           proposed_level_id, move_level_data, amount_overdue, max_days_overdue,
+                           last_dunning_date, user_id, state, include, reason,
+                           letter_to_print, hold_set, create_uid, create_date, write_uid, write_date)
+                   SELECT %(run)s, %(company)s, %(date)s, v.partner_id, v.contact_partner_id, v.level_id,
+                          v.proposed_level_id, v.move_level_data::jsonb, v.amount_overdue,
+                          v.max_days_overdue, v.last_dunning_date, v.user_id, v.state, v.include,
+                          v.reason, FALSE, FALSE,
+                          %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                     FROM unnest(%(partner_id)s::int[], %(contact_partner_id)s::int[],
+                                 %(level_id)s::int[], %(proposed_level_id)s::int[],
+                                 %(move_level_data)s::text[], %(amount_overdue)s::numeric[],
+                                 %(max_days_overdue)s::int[], %(last_dunning_date)s::date[],
+                                 %(user_id)s::int[], %(state)s::varchar[], %(include)s::bool[],
+                                 %(reason)s::varchar[])
+                          AS v(partner_id, contact_partner_id, level_id, proposed_level_id,
+                               move_level_data, amount_overdue, max_days_overdue,
+                               last_dunning_date, user_id, state, include, reason)
+                RETURNING id, partner_id""",
+                run=self.id,
+                company=self.company_id.id,
+                date=self.date,
+                uid=self.env.uid,
+                partner_id=columns["partner_id"],
+                contact_partner_id=columns["contact_partner_id"],
+                level_id=columns["level_id"],
+                proposed_level_id=columns["proposed_level_id"],
+                move_level_data=[json.dumps(value) for value in columns["move_level_data"]],
+                amount_overdue=columns["amount_overdue"],
+                max_days_overdue=columns["max_days_overdue"],
+                last_dunning_date=columns["last_dunning_date"],
+                user_id=columns["user_id"],
+                state=columns["state"],
+                include=columns["include"],
+                reason=[str(value) if value else None for value in columns["reason"]],
+            )
+        )
+        line_by_partner = {partner_id: line_id for line_id, partner_id in self.env.cr.fetchall()}
+        rel_lines, rel_moves = [], []
+        for vals in vals_list:
+            line_id = line_by_partner[vals["partner_id"]]
+            for command in vals["move_ids"]:
+                for move_id in command[2]:
+                    rel_lines.append(line_id)
+                    rel_moves.append(move_id)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO kakeuri_dunning_line_move_rel (line_id, move_id)
+                   SELECT * FROM unnest(%s::int[], %s::int[])""",
+                rel_lines,
+                rel_moves,
+            )
+        )
+        self.invalidate_recordset(["line_ids"])
+        return Line.browse(sorted(line_by_partner.values()))
+
+    def _target_level(self, days, current_days, steps):
+        """The highest level an invoice ``days`` overdue has reached, if it is above the level
+        it already had (``current_days``: days of its current level, -1 for none).
+        ``steps``: [(days_overdue, level)] of the run's levels, ascending."""
+        target_days, target = -1, False
+        for level_days, level in steps:
+            if level_days > days:
+                break
+            target_days, target = level_days, level
+        if target and target_days > current_days:
             return target
         return False
 
-    def _prepare_line_vals(self, partner_id, rows, levels):
+    def _prepare_line_vals(self, partner_id, rows, levels, steps=None):
         """Values of the dunning line of one customer, or None when nothing new is due."""
         self.ensure_one()
+        run_date = self.date
+        steps = steps or [(lv.days_overdue, lv) for lv in levels]
         open_rows = [r for r in rows if not r["blocked"]]
         disputed = [r for r in rows if r["blocked"]]
         considered = open_rows or disputed
         targets = {}
         for row in considered:
-            level = self._target_level((self.date - row["date_maturity"]).days, row["current_days"], levels)
+            level = self._target_level((run_date - row["date_maturity"]).days, row["current_days"], steps)
             if level:
                 targets[row["move_id"]] = level
         if not targets:
@@ -383,7 +478,7 @@ class KakeuriDunningRun(models.Model):
             "move_ids": [Command.set([r["move_id"] for r in considered])],
             "move_level_data": {str(move_id): lv.id for move_id, lv in targets.items()},
             "amount_overdue": sum(r["residual"] for r in considered),
-            "max_days_overdue": max((self.date - r["date_maturity"]).days for r in considered),
+            "max_days_overdue": max((run_date - r["date_maturity"]).days for r in considered),
             "last_dunning_date": last_date,
             "user_id": head["user_id"],
             "state": state,

@@ -325,8 +325,8 @@ class KakeuriDunningRun(models.Model):
             body=_(
                 "Computed on %(date)s: %(count)s customers to remind, %(skipped)s skipped.",
                 date=format_date(self.env, self.date),
-                count=len(lines.filtered(lambda ln: ln.state == "draft")),
-                skipped=len(lines.filtered(lambda ln: ln.state == "skipped")),
+                count=sum(1 for vals in vals_list if vals.get("state") == "draft"),
+                skipped=sum(1 for vals in vals_list if vals.get("state") == "skipped"),
             )
         )
         return lines

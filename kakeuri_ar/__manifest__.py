@@ -22,12 +22,17 @@
         "security/contract_security.xml",
         "security/billing_security.xml",
         "security/aging_security.xml",
+        "security/dunning_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
+        "data/dunning_data.xml",
+        "data/dunning_mail_template_data.xml",
+        "data/dunning_level_data.xml",
         # reports
         "report/billing_statement_report.xml",
         "report/aging_report_templates.xml",
+        "report/dunning_report.xml",
         "data/billing_mail_template.xml",
         # wizards
         "wizards/credit_override_wizard.xml",
@@ -44,11 +49,18 @@
         "views/res_partner_billing_views.xml",
         "views/res_config_settings_billing_views.xml",
         "views/res_partner_aging_views.xml",
+        "views/dunning_level_views.xml",
+        "views/dunning_run_views.xml",
+        "views/dunning_collection_views.xml",
+        "views/res_partner_dunning_views.xml",
+        "views/account_move_dunning_views.xml",
+        "views/res_config_settings_dunning_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/credit_demo.xml",
         "demo/contracts_demo.xml",
         "demo/aging_demo.xml",
+        "demo/dunning_demo.xml",
     ],
 }

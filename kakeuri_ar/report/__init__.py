@@ -1,1 +1,1 @@
-from . import aging_report, aging_xlsx
+from . import aging_report, aging_xlsx, dunning_collection

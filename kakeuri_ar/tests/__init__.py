@@ -6,5 +6,6 @@ from . import (
     test_contracts_concurrency,
     test_credit_check,
     test_credit_rules,
+    test_dunning,
     test_install,
 )

@@ -1,0 +1,544 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+import logging
+import threading
+from collections import defaultdict
+
+import odoo
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_amount, format_date
+
+_logger = logging.getLogger(__name__)
+
+# The line values _prepare_line_vals returns, inserted in bulk by _create_lines.
+BULK_LINE_COLUMNS = (
+    "partner_id",
+    "contact_partner_id",
+    "level_id",
+    "proposed_level_id",
+    "move_level_data",
+    "amount_overdue",
+    "max_days_overdue",
+    "last_dunning_date",
+    "user_id",
+    "state",
+    "include",
+    "reason",
+)
+BULK_LINE_KEYS = (*BULK_LINE_COLUMNS, "run_id", "move_ids")
+
+# One row per overdue customer invoice (receivable lines grouped per invoice), with everything
+# the level choice needs about the invoice and its customer. One query per run.
+CANDIDATES_SQL = """
+WITH overdue AS (
+    SELECT p.commercial_partner_id AS partner_id,
+           aml.move_id,
+           MIN(aml.date_maturity) AS date_maturity,
+           SUM(aml.amount_residual) AS residual
+      FROM account_move_line aml
+      JOIN account_account acc ON acc.id = aml.account_id
+      JOIN account_move m ON m.id = aml.move_id
+      JOIN res_partner p ON p.id = aml.partner_id
+     WHERE aml.company_id = %(company)s
+       AND aml.parent_state = 'posted'
+       AND acc.account_type = 'asset_receivable'
+       AND m.move_type IN ('out_invoice', 'out_receipt')
+       AND aml.reconciled IS NOT TRUE
+       AND aml.amount_residual > 0
+       AND aml.date_maturity < %(date)s
+     GROUP BY p.commercial_partner_id, aml.move_id
+),
+customers AS (
+    SELECT DISTINCT partner_id FROM overdue
+),
+last_sent AS (
+    SELECT c.partner_id, ls.last_date
+      FROM customers c
+      JOIN LATERAL (
+            SELECT MAX(r.date) AS last_date
+              FROM kakeuri_dunning_line l
+              JOIN kakeuri_dunning_run r ON r.id = l.run_id
+             WHERE l.partner_id = c.partner_id
+               AND l.state = 'sent'
+               AND r.company_id = %(company)s
+      ) ls ON TRUE
+),
+contacts AS (
+    SELECT c.partner_id, inv.id AS contact_id
+      FROM customers c
+      LEFT JOIN LATERAL (
+            SELECT ch.id
+              FROM res_partner ch
+             WHERE ch.parent_id = c.partner_id
+               AND ch.type = 'invoice'
+               AND ch.active
+               AND COALESCE(ch.email, '') != ''
+             ORDER BY ch.id
+             LIMIT 1
+      ) inv ON TRUE
+)
+SELECT o.partner_id,
+       o.move_id,
+       o.date_maturity,
+       o.residual,
+       COALESCE(m.kakeuri_dunning_blocked, FALSE) AS blocked,
+       COALESCE(lv.days_overdue, -1) AS current_days,
+       COALESCE(p.kakeuri_dunning_excluded, FALSE) AS excluded,
+       p.kakeuri_promise_date,
+       p.kakeuri_promise_amount,
+       p.user_id,
+       ls.last_date,
+       ct.contact_id
+  FROM overdue o
+  JOIN account_move m ON m.id = o.move_id
+  JOIN res_partner p ON p.id = o.partner_id
+  LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id
+  LEFT JOIN last_sent ls ON ls.partner_id = o.partner_id
+  LEFT JOIN contacts ct ON ct.partner_id = o.partner_id
+ ORDER BY o.partner_id, o.date_maturity, o.move_id
+"""
+
+
+class KakeuriDunningRun(models.Model):
+    _name = "kakeuri.dunning.run"
+    _description = "Dunning Run"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+
+    name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        help="Invoices due before this date are overdue; days overdue are counted up to it.",
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    level_ids = fields.Many2many(
+        comodel_name="kakeuri.dunning.level",
+        string="Levels",
+        domain="[('company_id', '=', company_id)]",
+        default=lambda self: self._default_level_ids(),
+        help="Only these levels are proposed. The scheduled run uses the automatic levels.",
+    )
+    line_ids = fields.One2many(comodel_name="kakeuri.dunning.line", inverse_name="run_id", string="Lines")
+    state = fields.Selection(
+        selection=[("draft", "Draft"), ("done", "Done")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    auto = fields.Boolean(string="Scheduled", readonly=True, help="Created by the daily scheduled action.")
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        help="Activities for customers without a salesperson are assigned to this user.",
+    )
+    line_count = fields.Integer(compute="_compute_counts", string="Customers")
+    draft_count = fields.Integer(compute="_compute_counts", string="To Send")
+    sent_count = fields.Integer(compute="_compute_counts", string="Sent")
+    skipped_count = fields.Integer(compute="_compute_counts", string="Skipped")
+    failed_count = fields.Integer(compute="_compute_counts", string="Failed")
+    letter_count = fields.Integer(compute="_compute_counts", string="Letters")
+    amount_to_send = fields.Monetary(
+        compute="_compute_counts", string="Overdue Amount to Remind", currency_field="currency_id"
+    )
+    payment_link_enabled = fields.Boolean(
+        compute="_compute_payment_link_enabled",
+        help="Technical: an online payment provider is enabled for the company, so reminders "
+        "invite the customer to pay online.",
+    )
+
+    @api.model
+    def _default_level_ids(self):
+        return self.env["kakeuri.dunning.level"].search([("company_id", "=", self.env.company.id)])
+
+    @api.depends("line_ids.state", "line_ids.letter_to_print", "line_ids.amount_overdue")
+    def _compute_counts(self):
+        for run in self:
+            lines = run.line_ids
+            run.line_count = len(lines)
+            run.draft_count = len(lines.filtered(lambda ln: ln.state == "draft"))
+            run.sent_count = len(lines.filtered(lambda ln: ln.state == "sent"))
+            run.skipped_count = len(lines.filtered(lambda ln: ln.state == "skipped"))
+            run.failed_count = len(lines.filtered(lambda ln: ln.state == "failed"))
+            run.letter_count = len(lines.filtered("letter_to_print"))
+            run.amount_to_send = sum(lines.filtered(lambda ln: ln.state == "draft").mapped("amount_overdue"))
+
+    def _compute_payment_link_enabled(self):
+        has_payment = "payment.provider" in self.env
+        for run in self:
+            run.payment_link_enabled = has_payment and bool(
+                self.env["payment.provider"]
+                .sudo()
+                .search_count(
+                    [("state", "in", ("enabled", "test")), ("company_id", "=", run.company_id.id)], limit=1
+                )
+            )
+
+    @api.constrains("company_id", "level_ids")
+    def _check_level_company(self):
+        for run in self:
+            wrong = run.level_ids.filtered(lambda lv, run=run: lv.company_id != run.company_id)
+            if wrong:
+                raise ValidationError(
+                    _(
+                        "Dunning run %(run)s is for %(company)s but level %(level)s belongs to %(other)s.",
+                        run=run.name,
+                        company=run.company_id.name,
+                        level=wrong[0].name,
+                        other=wrong[0].company_id.name,
+                    )
+                )
+
+    @api.onchange("company_id")
+    def _onchange_company_id(self):
+        self.level_ids = self.env["kakeuri.dunning.level"].search([("company_id", "=", self.company_id.id)])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = (
+                    self.env["ir.sequence"].with_company(company).next_by_code("kakeuri.dunning.run") or "/"
+                )
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        for run in self:
+            if run.line_ids.filtered(lambda ln: ln.state == "sent"):
+                raise UserError(
+                    _("Dunning run %(run)s has sent reminders; it is kept as a record.", run=run.name)
+                )
+
+    # ------------------------------------------------------------------ actions
+    def action_compute(self):
+        for run in self:
+            if run.state != "draft":
+                raise UserError(_("Dunning run %(run)s is done; create a new run.", run=run.name))
+            run._compute_lines()
+        return True
+
+    def action_send(self):
+        for run in self:
+            if run.state != "draft":
+                raise UserError(_("Dunning run %(run)s is done; nothing is left to send.", run=run.name))
+            if not run.line_ids:
+                raise UserError(_("Dunning run %(run)s has no lines; compute it first.", run=run.name))
+            run._send_lines()
+            run._finish_if_complete()
+        return True
+
+    def action_print_letters(self):
+        lines = self.line_ids.filtered("letter_to_print")
+        if not lines:
+            raise UserError(
+                _("Dunning run %(run)s has no letter to print.", run=", ".join(self.mapped("name")))
+            )
+        return self.env.ref("kakeuri_ar.action_report_dunning_letter").report_action(lines)
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kakeuri_ar.action_kakeuri_dunning_line")
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {"search_default_group_state": 1}
+        return action
+
+    # ------------------------------------------------------------------ cron
+    @api.model
+    def _cron_run(self, date_ref=None):
+        """Daily: for each company, finish unsent scheduled runs, then compute and send a run
+        with the automatic levels. Manual levels wait for a person's run."""
+        date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
+        for company in self.env["res.company"].sudo().search([]):
+            Run = self.sudo().with_company(company).with_context(allowed_company_ids=[company.id])
+            for pending in Run.search(
+                [("company_id", "=", company.id), ("auto", "=", True), ("state", "=", "draft")]
+            ):
+                pending._send_lines()
+                pending._finish_if_complete()
+            levels = Run.env["kakeuri.dunning.level"].search(
+                [("company_id", "=", company.id), ("auto", "=", True)]
+            )
+            if not levels:
+                continue
+            run = Run.create(
+                {
+                    "date": date_ref,
+                    "company_id": company.id,
+                    "level_ids": [Command.set(levels.ids)],
+                    "auto": True,
+                    "user_id": self.env.user.id,
+                }
+            )
+            run._compute_lines()
+            if run.line_ids:
+                run._send_lines()
+                run._finish_if_complete()
+            else:
+                run.unlink()
+            if self._kakeuri_can_commit():
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    # ------------------------------------------------------------------ compute
+    def _get_candidates(self):
+        """Overdue invoices of the run's company as of the run date, grouped per customer
+        (commercial partner): {partner_id: [row, ...]}. A single SQL query."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(SQL(CANDIDATES_SQL, company=self.company_id.id, date=self.date))
+        by_partner = defaultdict(list)
+        for row in self.env.cr.dictfetchall():
+            by_partner[row["partner_id"]].append(row)
+        return by_partner
+
+    def _compute_lines(self):
+        self.ensure_one()
+        self.env["kakeuri.dunning.level"]._create_default_levels(self.company_id)
+        if not self.level_ids:
+            self.level_ids = self._default_level_ids().filtered(lambda lv: lv.company_id == self.company_id)
+        levels = self.level_ids.filtered("active").sorted("days_overdue")
+        if not levels:
+            raise UserError(_("Dunning run %(run)s has no active level to propose.", run=self.name))
+        self.line_ids.filtered(lambda ln: ln.state in ("draft", "skipped")).unlink()
+        kept_partners = set(self.line_ids.partner_id.ids)
+        vals_list = []
+        steps = [(lv.days_overdue, lv) for lv in levels]
+        for partner_id, rows in self._get_candidates().items():
+            if partner_id in kept_partners:
+                continue
+            vals = self._prepare_line_vals(partner_id, rows, levels, steps=steps)
+            if vals:
+                vals_list.append(vals)
+        lines = self._create_lines(vals_list)
+        self.message_post(
+            body=_(
+                "Computed on %(date)s: %(count)s customers to remind, %(skipped)s skipped.",
+                date=format_date(self.env, self.date),
+                count=sum(1 for vals in vals_list if vals.get("state") == "draft"),
+                skipped=sum(1 for vals in vals_list if vals.get("state") == "skipped"),
+            )
+        )
+        return lines
+
+    def _create_lines(self, vals_list):
+        """Create the proposed lines. The plain values of ``_prepare_line_vals`` are inserted
+        with one INSERT (and one for the invoice links): a run over 20,000 customers would
+        spend most of its time in 20,000 ORM creates. Values with other keys (an extension's
+        fields) go through the ORM."""
+        self.ensure_one()
+        Line = self.env["kakeuri.dunning.line"]
+        if not vals_list:
+            return Line
+        if set().union(*vals_list) - set(BULK_LINE_KEYS):
+            return Line.create(vals_list)
+        Line.flush_model()
+        columns = {key: [vals.get(key) for vals in vals_list] for key in BULK_LINE_COLUMNS}
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO kakeuri_dunning_line
+                          (run_id, company_id, date, partner_id, contact_partner_id, level_id,
+                           proposed_level_id, move_level_data, amount_overdue, max_days_overdue,
+                           last_dunning_date, user_id, state, include, reason,
+                           letter_to_print, hold_set, create_uid, create_date, write_uid, write_date)
+                   SELECT %(run)s, %(company)s, %(date)s, v.partner_id, v.contact_partner_id, v.level_id,
+                          v.proposed_level_id, v.move_level_data::jsonb, v.amount_overdue,
+                          v.max_days_overdue, v.last_dunning_date, v.user_id, v.state, v.include,
+                          v.reason, FALSE, FALSE,
+                          %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                     FROM unnest(%(partner_id)s::int[], %(contact_partner_id)s::int[],
+                                 %(level_id)s::int[], %(proposed_level_id)s::int[],
+                                 %(move_level_data)s::text[], %(amount_overdue)s::numeric[],
+                                 %(max_days_overdue)s::int[], %(last_dunning_date)s::date[],
+                                 %(user_id)s::int[], %(state)s::varchar[], %(include)s::bool[],
+                                 %(reason)s::varchar[])
+                          AS v(partner_id, contact_partner_id, level_id, proposed_level_id,
+                               move_level_data, amount_overdue, max_days_overdue,
+                               last_dunning_date, user_id, state, include, reason)
+                RETURNING id, partner_id""",
+                run=self.id,
+                company=self.company_id.id,
+                date=self.date,
+                uid=self.env.uid,
+                partner_id=columns["partner_id"],
+                contact_partner_id=columns["contact_partner_id"],
+                level_id=columns["level_id"],
+                proposed_level_id=columns["proposed_level_id"],
+                move_level_data=[json.dumps(value) for value in columns["move_level_data"]],
+                amount_overdue=columns["amount_overdue"],
+                max_days_overdue=columns["max_days_overdue"],
+                last_dunning_date=columns["last_dunning_date"],
+                user_id=columns["user_id"],
+                state=columns["state"],
+                include=columns["include"],
+                reason=[str(value) if value else None for value in columns["reason"]],
+            )
+        )
+        line_by_partner = {partner_id: line_id for line_id, partner_id in self.env.cr.fetchall()}
+        rel_lines, rel_moves = [], []
+        for vals in vals_list:
+            line_id = line_by_partner[vals["partner_id"]]
+            for command in vals["move_ids"]:
+                for move_id in command[2]:
+                    rel_lines.append(line_id)
+                    rel_moves.append(move_id)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO kakeuri_dunning_line_move_rel (line_id, move_id)
+                   SELECT * FROM unnest(%s::int[], %s::int[])""",
+                rel_lines,
+                rel_moves,
+            )
+        )
+        self.invalidate_recordset(["line_ids"])
+        return Line.browse(sorted(line_by_partner.values()))
+
+    def _target_level(self, days, current_days, steps):
+        """The highest level an invoice ``days`` overdue has reached, if it is above the level
+        it already had (``current_days``: days of its current level, -1 for none).
+        ``steps``: [(days_overdue, level)] of the run's levels, ascending."""
+        target_days, target = -1, False
+        for level_days, level in steps:
+            if level_days > days:
+                break
+            target_days, target = level_days, level
+        if target and target_days > current_days:
+            return target
+        return False
+
+    def _prepare_line_vals(self, partner_id, rows, levels, steps=None):
+        """Values of the dunning line of one customer, or None when nothing new is due."""
+        self.ensure_one()
+        run_date = self.date
+        steps = steps or [(lv.days_overdue, lv) for lv in levels]
+        open_rows = [r for r in rows if not r["blocked"]]
+        disputed = [r for r in rows if r["blocked"]]
+        considered = open_rows or disputed
+        targets = {}
+        for row in considered:
+            level = self._target_level((run_date - row["date_maturity"]).days, row["current_days"], steps)
+            if level:
+                targets[row["move_id"]] = level
+        if not targets:
+            return None
+        level = max(targets.values(), key=lambda lv: (lv.days_overdue, lv.id))
+        head = rows[0]
+        currency = self.company_id.currency_id
+        notes = []
+        state, reason = "draft", False
+        min_interval = self.company_id.kakeuri_dunning_min_interval_days
+        promise_date = head["kakeuri_promise_date"]
+        last_date = head["last_date"]
+        if not open_rows:
+            state, reason = "skipped", _("All overdue invoices are disputed.")
+        elif head["excluded"]:
+            state, reason = "skipped", _("The customer is excluded from dunning.")
+        elif promise_date and promise_date >= self.date:
+            state = "skipped"
+            reason = _(
+                "Promised to pay %(amount)s by %(date)s.",
+                amount=format_amount(self.env, head["kakeuri_promise_amount"] or 0.0, currency),
+                date=format_date(self.env, promise_date),
+            )
+        elif last_date and min_interval and (self.date - last_date).days < min_interval:
+            state = "skipped"
+            reason = _(
+                "Reminded on %(date)s; the minimum interval is %(days)s days.",
+                date=format_date(self.env, last_date),
+                days=min_interval,
+            )
+        else:
+            if promise_date:
+                notes.append(
+                    _(
+                        "Promise to pay %(amount)s by %(date)s was broken.",
+                        amount=format_amount(self.env, head["kakeuri_promise_amount"] or 0.0, currency),
+                        date=format_date(self.env, promise_date),
+                    )
+                )
+            if disputed:
+                notes.append(_("Disputed invoices left out: %(count)s.", count=len(disputed)))
+            reason = " ".join(notes) or False
+        return {
+            "run_id": self.id,
+            "partner_id": partner_id,
+            "contact_partner_id": head["contact_id"] or partner_id,
+            "level_id": level.id,
+            "proposed_level_id": level.id,
+            "move_ids": [Command.set([r["move_id"] for r in considered])],
+            "move_level_data": {str(move_id): lv.id for move_id, lv in targets.items()},
+            "amount_overdue": sum(r["residual"] for r in considered),
+            "max_days_overdue": max((run_date - r["date_maturity"]).days for r in considered),
+            "last_dunning_date": last_date,
+            "user_id": head["user_id"],
+            "state": state,
+            "include": state == "draft",
+            "reason": reason,
+        }
+
+    # ------------------------------------------------------------------ send
+    @api.model
+    def _kakeuri_can_commit(self):
+        return not (
+            self.env.context.get("kakeuri_dunning_no_commit")
+            or odoo.modules.module.current_test
+            or getattr(threading.current_thread(), "testing", False)
+        )
+
+    def _send_lines(self, batch_size=None):
+        """Send the unsent lines in batches. Each batch locks its lines (SKIP LOCKED, so two
+        workers never take the same line), queues the mails and marks the lines and invoices in
+        one transaction, then commits. A crashed run re-sent later only sends what is left."""
+        self.ensure_one()
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"].sudo().get_param("kakeuri_ar.dunning_batch_size", 500)
+        )
+        commit = self._kakeuri_can_commit()
+        Line = self.env["kakeuri.dunning.line"]
+        seen = set()
+        while True:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT id FROM kakeuri_dunning_line
+                        WHERE run_id = %s AND state = 'draft'
+                        ORDER BY id LIMIT %s
+                          FOR UPDATE SKIP LOCKED""",
+                    self.id,
+                    batch_size,
+                )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids or seen.issuperset(ids):
+                break
+            seen.update(ids)
+            with self.env.cr.savepoint():
+                Line.browse(ids)._send()
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env.invalidate_all()
+
+    def _finish_if_complete(self):
+        for run in self:
+            if run.state == "draft" and not run.line_ids.filtered(lambda ln: ln.state == "draft"):
+                run.state = "done"
+                run.message_post(
+                    body=_(
+                        "Sent: %(sent)s reminders, %(skipped)s skipped, %(failed)s failed, "
+                        "%(letters)s letters to print.",
+                        sent=run.sent_count,
+                        skipped=run.skipped_count,
+                        failed=run.failed_count,
+                        letters=run.letter_count,
+                    )
+                )

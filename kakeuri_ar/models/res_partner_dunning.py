@@ -1,0 +1,65 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    kakeuri_dunning_excluded = fields.Boolean(
+        string="Excluded from Dunning",
+        tracking=True,
+        help="No reminder is sent to this customer; dunning runs list them as skipped.",
+    )
+    kakeuri_promise_date = fields.Date(
+        string="Promised Payment Date",
+        tracking=True,
+        help="The customer promised to pay by this date. Until then no reminder is sent; "
+        "if the date passes and the invoices are still overdue, the next run reminds them.",
+    )
+    kakeuri_promise_amount = fields.Monetary(
+        string="Promised Amount",
+        currency_field="currency_id",
+        tracking=True,
+    )
+    kakeuri_last_dunning_date = fields.Date(string="Last Reminder", readonly=True, copy=False)
+    kakeuri_dunning_level_id = fields.Many2one(
+        comodel_name="kakeuri.dunning.level",
+        string="Last Dunning Level",
+        readonly=True,
+        copy=False,
+    )
+    kakeuri_dunning_line_count = fields.Integer(
+        string="Reminders",
+        compute="_compute_kakeuri_dunning_line_count",
+    )
+
+    def _compute_kakeuri_dunning_line_count(self):
+        counts = dict(
+            self.env["kakeuri.dunning.line"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.kakeuri_dunning_line_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.constrains("kakeuri_promise_amount")
+    def _check_kakeuri_promise_amount(self):
+        for partner in self:
+            if partner.kakeuri_promise_amount < 0:
+                raise ValidationError(
+                    _(
+                        "%(partner)s: the promised amount cannot be negative (%(amount)s).",
+                        partner=partner.display_name,
+                        amount=partner.kakeuri_promise_amount,
+                    )
+                )
+
+    def action_kakeuri_dunning_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kakeuri_ar.action_kakeuri_dunning_line")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action

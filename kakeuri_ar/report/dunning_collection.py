@@ -1,0 +1,158 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class KakeuriDunningCollection(models.Model):
+    """The collections worklist: one row per customer and company with overdue receivables
+    today, their highest dunning level, the next level due, the responsible and the next
+    activity. A SQL view over the ledger (nothing stored twice)."""
+
+    _name = "kakeuri.dunning.collection"
+    _description = "Collections Worklist"
+    _auto = False
+    _order = "amount_overdue desc, partner_id"
+    _rec_name = "partner_id"
+    _depends = {
+        "account.move": ["kakeuri_dunning_blocked", "kakeuri_dunning_level_id", "move_type", "state"],
+        "account.move.line": [
+            "account_id",
+            "amount_residual",
+            "company_id",
+            "date_maturity",
+            "move_id",
+            "parent_state",
+            "partner_id",
+            "reconciled",
+        ],
+        "kakeuri.dunning.level": ["active", "company_id", "days_overdue"],
+        "mail.activity": ["active", "date_deadline", "res_id", "res_model", "summary", "user_id"],
+        "res.partner": [
+            "commercial_partner_id",
+            "kakeuri_dunning_excluded",
+            "kakeuri_last_dunning_date",
+            "kakeuri_promise_date",
+            "user_id",
+        ],
+    }
+
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(comodel_name="res.users", string="Salesperson", readonly=True)
+    amount_overdue = fields.Monetary(string="Overdue Amount", currency_field="currency_id", readonly=True)
+    invoice_count = fields.Integer(string="Overdue Invoices", readonly=True)
+    max_days_overdue = fields.Integer(string="Days Overdue", readonly=True)
+    oldest_due_date = fields.Date(string="Oldest Due Date", readonly=True)
+    level_id = fields.Many2one(comodel_name="kakeuri.dunning.level", string="Level Reached", readonly=True)
+    next_level_id = fields.Many2one(
+        comodel_name="kakeuri.dunning.level",
+        string="Next Action",
+        readonly=True,
+        help="The level now due for this customer's most overdue invoices, if not reached yet.",
+    )
+    last_dunning_date = fields.Date(string="Last Reminder", readonly=True)
+    promise_date = fields.Date(string="Promised Payment Date", readonly=True)
+    disputed_count = fields.Integer(string="Disputed Invoices", readonly=True)
+    excluded = fields.Boolean(string="Excluded from Dunning", readonly=True)
+    activity_date = fields.Date(string="Next Activity", readonly=True)
+    activity_summary = fields.Char(string="Activity", readonly=True)
+    activity_user_id = fields.Many2one(comodel_name="res.users", string="Activity For", readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            WITH overdue AS (
+                SELECT aml.company_id,
+                       p.commercial_partner_id AS partner_id,
+                       aml.move_id,
+                       MIN(aml.date_maturity) AS date_maturity,
+                       SUM(aml.amount_residual) AS residual
+                  FROM account_move_line aml
+                  JOIN account_account acc ON acc.id = aml.account_id
+                  JOIN account_move m ON m.id = aml.move_id
+                  JOIN res_partner p ON p.id = aml.partner_id
+                 WHERE aml.parent_state = 'posted'
+                   AND acc.account_type = 'asset_receivable'
+                   AND m.move_type IN ('out_invoice', 'out_receipt')
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual > 0
+                   AND aml.date_maturity < CURRENT_DATE
+                 GROUP BY aml.company_id, p.commercial_partner_id, aml.move_id
+            ),
+            per_customer AS (
+                SELECT o.company_id,
+                       o.partner_id,
+                       SUM(o.residual) FILTER (
+                           WHERE NOT COALESCE(m.kakeuri_dunning_blocked, FALSE)
+                       ) AS amount,
+                       COUNT(*) AS invoice_count,
+                       COUNT(*) FILTER (WHERE m.kakeuri_dunning_blocked) AS disputed_count,
+                       MIN(o.date_maturity) AS oldest_due,
+                       MAX(lv.days_overdue) AS level_days
+                  FROM overdue o
+                  JOIN account_move m ON m.id = o.move_id
+                  LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id
+                 GROUP BY o.company_id, o.partner_id
+            )
+            SELECT ROW_NUMBER() OVER (ORDER BY pc.company_id, pc.partner_id) AS id,
+                   pc.partner_id,
+                   pc.company_id,
+                   p.user_id,
+                   COALESCE(pc.amount, 0) AS amount_overdue,
+                   pc.invoice_count,
+                   pc.disputed_count,
+                   (CURRENT_DATE - pc.oldest_due) AS max_days_overdue,
+                   pc.oldest_due AS oldest_due_date,
+                   cur.id AS level_id,
+                   nxt.id AS next_level_id,
+                   p.kakeuri_last_dunning_date AS last_dunning_date,
+                   p.kakeuri_promise_date AS promise_date,
+                   COALESCE(p.kakeuri_dunning_excluded, FALSE) AS excluded,
+                   act.date_deadline AS activity_date,
+                   act.summary AS activity_summary,
+                   act.user_id AS activity_user_id
+              FROM per_customer pc
+              JOIN res_partner p ON p.id = pc.partner_id
+              LEFT JOIN LATERAL (
+                    SELECT l.id FROM kakeuri_dunning_level l
+                     WHERE l.company_id = pc.company_id AND l.days_overdue = pc.level_days
+                     ORDER BY l.id LIMIT 1
+              ) cur ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT l.id FROM kakeuri_dunning_level l
+                     WHERE l.company_id = pc.company_id
+                       AND l.active
+                       AND l.days_overdue <= (CURRENT_DATE - pc.oldest_due)
+                       AND l.days_overdue > COALESCE(pc.level_days, -1)
+                     ORDER BY l.days_overdue DESC LIMIT 1
+              ) nxt ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT a.date_deadline, a.summary, a.user_id FROM mail_activity a
+                     WHERE a.res_model = 'res.partner' AND a.res_id = pc.partner_id AND a.active
+                     ORDER BY a.date_deadline, a.id LIMIT 1
+              ) act ON TRUE
+            """
+        )
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_new_run(self):
+        """Open a dunning run on today's date for the company of the selected rows."""
+        company = self.company_id[:1] or self.env.company
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "kakeuri.dunning.run",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {"default_company_id": company.id},
+        }

@@ -7,5 +7,6 @@ from . import (
     test_credit_check,
     test_credit_rules,
     test_dunning,
+    test_i18n,
     test_install,
 )

@@ -34,7 +34,9 @@ class TestTranslations(TransactionCase):
         for lang in ("ja_JP", "zh_CN"):
             self.env["res.lang"]._activate_lang(lang)
         with mute_logger("odoo.addons.base.models.ir_module", "odoo.tools.translate"):
-            self.env["ir.module.module"]._load_module_terms(["kakeuri_ar"], ["ja_JP", "zh_CN"], overwrite=True)
+            self.env["ir.module.module"]._load_module_terms(
+                ["kakeuri_ar"], ["ja_JP", "zh_CN"], overwrite=True
+            )
         menu = self.env.ref("kakeuri_ar.menu_kakeuri_root")
         self.assertEqual(menu.with_context(lang="ja_JP").name, "売掛金")
         self.assertEqual(menu.with_context(lang="zh_CN").name, "应收账款")

@@ -26,6 +26,8 @@ def prepare_db(name, modules="kakeuri_ar", fresh=False):
         dev.drop_db(name)
     if not dev.db_exists(name):
         dev.install(name, conf, modules=modules, demo=False)
+    else:
+        dev.ensure_current(name, conf)
     return conf
 
 

@@ -62,9 +62,7 @@ def prepare():
         if oca and module_state(OCA_MODULE) != "installed":
             dev.install(DB, conf, modules=OCA_MODULE, demo=False)
         # the database outlives code changes: bring kakeuri_ar's tables up to date
-        args = ["-d", DB, "-u", "kakeuri_ar", "--stop-after-init", "--no-http", "--log-level=warn"]
-        if subprocess.call(dev.odoo_cmd(conf, *args)):
-            dev.die(f"updating kakeuri_ar in {DB} failed")
+        dev.ensure_current(DB, conf)
     return conf
 
 

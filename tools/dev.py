@@ -8,6 +8,7 @@ cluster is started if it is down and a login role ``odoo`` is created for Odoo.
 """
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -186,6 +187,44 @@ def install(db_name, conf, modules="kakeuri_ar", demo=True):
     rc = proc.wait()
     if rc or bad:
         die(f"installing kakeuri_ar failed (exit {rc}); full log: {log_path}")
+    _write_addon_hash(db_name)
+
+
+def _addon_hash():
+    """Hash of the addon's files, to know whether a kept database has the current code."""
+    digest = hashlib.sha256()
+    addon = os.path.join(ROOT, "kakeuri_ar")
+    for folder, dirs, files in os.walk(addon):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".xml", ".csv", ".po", ".pot")):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, addon).encode())
+                with open(path, "rb") as fh:
+                    digest.update(fh.read())
+    return digest.hexdigest()
+
+
+def _write_addon_hash(db_name):
+    with open(os.path.join(STATE, f"{db_name}.addon-hash"), "w") as fh:
+        fh.write(_addon_hash())
+
+
+def ensure_current(db_name, conf):
+    """Upgrade kakeuri_ar in a kept database when the addon changed since it was installed."""
+    path = os.path.join(STATE, f"{db_name}.addon-hash")
+    old = ""
+    if os.path.exists(path):
+        with open(path) as fh:
+            old = fh.read().strip()
+    if old == _addon_hash():
+        return
+    info(f"the addon changed: upgrading kakeuri_ar in {db_name}")
+    args = ["-d", db_name, "-u", "kakeuri_ar", "--stop-after-init", "--no-http", "--log-level=warn"]
+    rc = subprocess.call(odoo_cmd(conf, *args))
+    if rc:
+        die(f"upgrading kakeuri_ar in {db_name} failed (exit {rc})")
+    _write_addon_hash(db_name)
 
 
 def cmd_test(args):
@@ -232,6 +271,7 @@ def cmd_demo(args):
             raise
     else:
         info(f"reusing database {DEMO_DB} (drop it with `make demo-reset`)")
+        ensure_current(DEMO_DB, conf)
     if args.no_serve:
         return
     info(f"Odoo is starting on http://localhost:{args.port}  (login admin / password admin)")

@@ -1,6 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+# Customer documents that add to the customer's debt: invoices and receipts (credit notes
+# only lower it and are never checked).
+CUSTOMER_MOVE_TYPES = ("out_invoice", "out_receipt")
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -22,7 +26,7 @@ class AccountMove(models.Model):
         for move in self:
             move.kakeuri_credit_warning = False
             move.kakeuri_credit_blocking = False
-            if move.move_type != "out_invoice" or move.state != "draft" or not move.partner_id:
+            if move.move_type not in CUSTOMER_MOVE_TYPES or move.state != "draft" or not move.partner_id:
                 continue
             status = move.commercial_partner_id._kakeuri_credit_status(
                 move.amount_total,
@@ -45,7 +49,7 @@ class AccountMove(models.Model):
         """Customer invoices that add new exposure (lines not coming from a confirmed sale
         order, which was checked when it was confirmed) are checked before posting."""
         today = fields.Date.context_today(self)
-        for move in self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "draft"):
+        for move in self.filtered(lambda m: m.move_type in CUSTOMER_MOVE_TYPES and m.state == "draft"):
             if soft and move.date and move.date > today:
                 continue  # not posted now: Odoo schedules it for auto-posting
             increase = move._kakeuri_credit_increase()

@@ -347,7 +347,8 @@ class ResPartner(models.Model):
           tax included, each line counted for ``max(ordered, delivered) - invoiced`` where
           invoiced includes draft invoices (those are counted below, never twice), converted
           from the order currency at the rate of ``date``;
-        - draft: draft customer invoices minus draft credit notes (company currency);
+        - draft: draft customer invoices and receipts minus draft credit notes (company
+          currency);
         - overdue / max_days_overdue: items with a positive residual past their due date.
 
         Orders in ``exclude_order_ids`` and moves in ``exclude_move_ids`` are left out (the
@@ -431,7 +432,7 @@ class ResPartner(models.Model):
                   FROM account_move m
                   JOIN cp ON cp.id = m.partner_id
                  WHERE m.state = 'draft'
-                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.move_type IN ('out_invoice', 'out_receipt', 'out_refund')
                    AND m.company_id = %(company_id)s
                    AND m.id != ALL(%(exclude_moves)s)
                  GROUP BY cp.cp_id

@@ -4,6 +4,7 @@ from . import (
     test_billing_statement,
     test_contracts,
     test_contracts_concurrency,
+    test_credit_audit,
     test_credit_check,
     test_credit_rules,
     test_dunning,

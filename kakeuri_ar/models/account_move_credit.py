@@ -45,16 +45,19 @@ class AccountMove(models.Model):
         self._kakeuri_check_credit_on_post(soft=soft)
         return super()._post(soft=soft)
 
+    @api.model
+    def _kakeuri_customer_move_types(self):
+        return CUSTOMER_MOVE_TYPES
+
     def _kakeuri_check_credit_on_post(self, soft=True):
-        """Customer invoices that add new exposure (lines not coming from a confirmed sale
-        order, which was checked when it was confirmed) are checked before posting."""
+        """Customer invoices and receipts are checked before posting: what they add to the
+        exposure (lines not coming from a confirmed sale order, which was checked when it was
+        confirmed) against the limit and overdue items; a credit hold refuses them all."""
         today = fields.Date.context_today(self)
         for move in self.filtered(lambda m: m.move_type in CUSTOMER_MOVE_TYPES and m.state == "draft"):
             if soft and move.date and move.date > today:
                 continue  # not posted now: Odoo schedules it for auto-posting
             increase = move._kakeuri_credit_increase()
-            if move.currency_id.compare_amounts(increase, 0) <= 0:
-                continue
             move.commercial_partner_id._kakeuri_check_credit(
                 move.amount_total,
                 move.company_id,

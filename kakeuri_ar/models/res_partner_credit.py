@@ -492,9 +492,22 @@ class ResPartner(models.Model):
         return status
 
     def _kakeuri_credit_status(
-        self, amount, company, currency, document, date=None, increase=None, extra_exposure=0.0, lock=True
+        self,
+        amount,
+        company,
+        currency,
+        document,
+        date=None,
+        increase=None,
+        extra_exposure=0.0,
+        lock=True,
+        hold_only=False,
     ):
-        """Compute (without raising) what :meth:`_kakeuri_check_credit` decides."""
+        """Compute (without raising) what :meth:`_kakeuri_check_credit` decides.
+
+        ``hold_only``: check only the credit hold (not the limit nor overdue items). A customer
+        invoice or receipt that adds nothing new (e.g. made from a confirmed order) is checked
+        that way: a hold refuses every customer invoice and receipt."""
         self.ensure_one()
         partner = self.commercial_partner_id.sudo().with_company(company)
         policy = partner.kakeuri_credit_policy_id
@@ -517,9 +530,12 @@ class ResPartner(models.Model):
             "problems": [],
             "blocking": False,
         }
-        if (not policy and not partner.kakeuri_credit_hold) or company.currency_id.compare_amounts(
-            increase, 0
-        ) <= 0:
+        hold = partner.kakeuri_credit_hold
+        if company.currency_id.compare_amounts(increase, 0) <= 0:
+            if not (hold and self._kakeuri_is_customer_invoice(document)):
+                return status
+            hold_only = True
+        if not hold and (hold_only or not policy):
             return status
         if lock:
             self._kakeuri_lock_partner(partner)
@@ -537,7 +553,7 @@ class ResPartner(models.Model):
                 _("%(partner)s is on credit hold.", partner=partner.display_name)
                 + (f" ({partner.kakeuri_credit_hold_reason})" if partner.kakeuri_credit_hold_reason else "")
             )
-        if policy:
+        if policy and not hold_only:
             after = status["exposure"] + amount_company
             if company.currency_id.compare_amounts(after, status["limit"]) > 0:
                 status["problems"].append(
@@ -564,6 +580,15 @@ class ResPartner(models.Model):
             if policy.hold_mode == "block" and status["problems"]:
                 status["blocking"] = True
         return status
+
+    @api.model
+    def _kakeuri_is_customer_invoice(self, document):
+        """A customer invoice or receipt (not a credit note): refused whenever a hold is set."""
+        return bool(
+            document
+            and document._name == "account.move"
+            and document.move_type in self.env["account.move"]._kakeuri_customer_move_types()
+        )
 
     @api.model
     def _kakeuri_format_amount(self, amount, company):

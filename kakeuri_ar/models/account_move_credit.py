@@ -68,10 +68,25 @@ class AccountMove(models.Model):
             )
 
     def _kakeuri_credit_increase(self):
-        """Part of the invoice (move currency, tax included) that is new exposure: lines not
-        invoicing a sale order line."""
+        """Part of the invoice (move currency, tax included) that is new exposure:
+
+        - lines not invoicing a sale order line;
+        - lines invoicing one: what they exceed of what that order line still had to invoice
+          besides this invoice (``max(ordered, delivered)`` minus what other invoices and
+          credit notes of it hold, at the order line's price), e.g. a quantity or a price
+          raised on the draft invoice. The order itself was checked when it was confirmed.
+
+        Down-payment lines add nothing (they are part of their order)."""
         self.ensure_one()
-        lines = self.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product" and not line.sale_line_ids
-        )
-        return sum(lines.mapped("price_total"))
+        lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        increase = sum(lines.filtered(lambda line: not line.sale_line_ids).mapped("price_total"))
+        linked = lines.filtered("sale_line_ids")
+        date = self.invoice_date or fields.Date.context_today(self)
+        for sale_lines, inv_lines in linked.grouped(lambda line: line.sale_line_ids).items():
+            if any(sale_lines.mapped("is_downpayment")):
+                continue
+            remaining = sum(sol._kakeuri_left_to_invoice(self, date) for sol in sale_lines)
+            excess = sum(inv_lines.mapped("price_total")) - remaining
+            if self.currency_id.compare_amounts(excess, 0) > 0:
+                increase += excess
+        return increase

@@ -27,3 +27,25 @@ class SaleOrderLine(models.Model):
         if orders:
             orders._kakeuri_recheck_credit(before)
         return res
+
+    def _kakeuri_left_to_invoice(self, move, date):
+        """What this order line still had to invoice besides the (draft) invoice ``move``, tax
+        included, in the currency of ``move``: ``max(ordered, delivered)`` minus what the other
+        invoices and credit notes of the line (not cancelled) hold, at the line's price (the
+        same rule as the exposure)."""
+        self.ensure_one()
+        if self.display_type or self.product_uom_qty <= 0:
+            return 0.0
+        invoiced = 0.0
+        for inv_line in self.invoice_lines:
+            other = inv_line.move_id
+            if other._origin == move._origin or other.state == "cancel":
+                continue
+            qty = inv_line.product_uom_id._compute_quantity(inv_line.quantity, self.product_uom)
+            if other.move_type == "out_invoice":
+                invoiced += qty
+            elif other.move_type == "out_refund":
+                invoiced -= qty
+        qty_left = max(max(self.product_uom_qty, self.qty_delivered) - invoiced, 0.0)
+        amount = self.price_total / self.product_uom_qty * qty_left
+        return self.order_id.currency_id._convert(amount, move.currency_id, move.company_id, date)

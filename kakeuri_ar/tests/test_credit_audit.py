@@ -42,7 +42,9 @@ class TestCreditAuditDocuments(KakeuriCreditCommon):
         invoice.invalidate_recordset(["kakeuri_credit_warning", "kakeuri_credit_blocking"])
         self.assertTrue(invoice.kakeuri_credit_blocking)
         self.assertIn("on credit hold", invoice.kakeuri_credit_warning)
-        with self.assertRefused("(?s)cannot be posted.*Yamato Shoji is on credit hold. \\(Bounced bill\\)") as cm:
+        with self.assertRefused(
+            "(?s)cannot be posted.*Yamato Shoji is on credit hold. \\(Bounced bill\\)"
+        ) as cm:
             invoice.action_post()
         self.assertNotIn("Credit limit exceeded", str(cm.exception))
         self.assertEqual(invoice.state, "draft")
@@ -57,3 +59,48 @@ class TestCreditAuditDocuments(KakeuriCreditCommon):
         self.customer.action_kakeuri_credit_release()
         invoice.action_post()
         self.assertEqual(invoice.state, "posted")
+
+    def test_order_invoice_raised_on_draft_is_rechecked(self):
+        """An invoice line made from an order line counts for what it exceeds of what that line
+        still had to invoice: a quantity or a price raised on the draft invoice is checked."""
+        order = self.make_order(qty=6)  # 600 of the 1,000 limit
+        order.action_confirm()
+        invoice = order._create_invoices()
+        line = invoice.invoice_line_ids
+        self.assertEqual(invoice._kakeuri_credit_increase(), 0.0)
+        line.quantity = 600  # 60,000
+        self.assertEqual(invoice._kakeuri_credit_increase(), 59400.0)
+        self.assertTrue(invoice.kakeuri_credit_blocking)
+        with self.assertRefused("(?s)cannot be posted.*this document \\$\xa060,000.00"):
+            invoice.action_post()
+        line.quantity = 6
+        line.price_unit = 200.0  # 1,200: 600 more than ordered
+        self.assertEqual(invoice._kakeuri_credit_increase(), 600.0)
+        with self.assertRefused("over the limit of \\$\xa01,000.00 by \\$\xa0200.00"):
+            invoice.action_post()
+        line.price_unit = 150.0  # 900: within the limit, posted
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(self.exposure(), 900.0)
+
+    def test_partial_invoices_of_order(self):
+        """Invoicing an order in parts adds nothing; a part that goes beyond what is left of
+        the order counts for the difference."""
+        order = self.make_order(qty=6)
+        order.action_confirm()
+        first = order._create_invoices()
+        first.invoice_line_ids.quantity = 4
+        self.assertEqual(first._kakeuri_credit_increase(), 0.0)
+        first.action_post()
+        self.make_invoice(300.0)  # exposure 600 + 300 = 900
+        second = order._create_invoices()
+        self.assertEqual(second.invoice_line_ids.quantity, 2)
+        self.assertEqual(second._kakeuri_credit_increase(), 0.0)
+        second.invoice_line_ids.quantity = 3  # one more than left: +100 -> 1,000, still fine
+        self.assertEqual(second._kakeuri_credit_increase(), 100.0)
+        second.invoice_line_ids.quantity = 4  # +200 -> 1,100
+        with self.assertRefused("Credit limit exceeded"):
+            second.action_post()
+        second.invoice_line_ids.quantity = 3
+        second.action_post()
+        self.assertEqual(self.exposure(), 1000.0)

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 # Customer documents that add to the customer's debt: invoices and receipts (credit notes
 # only lower it and are never checked).
@@ -37,9 +38,13 @@ class AccountMove(models.Model):
                 increase=move._kakeuri_credit_increase(),
                 lock=False,
             )
-            if status["problems"]:
-                move.kakeuri_credit_warning = "\n".join(status["problems"])
-                move.kakeuri_credit_blocking = status["blocking"]
+            problems, blocking = list(status["problems"]), status["blocking"]
+            for hold in move._kakeuri_ordering_partner_holds(lock=False):
+                problems += hold["problems"]
+                blocking = True
+            if problems:
+                move.kakeuri_credit_warning = "\n".join(problems)
+                move.kakeuri_credit_blocking = blocking
 
     def _post(self, soft=True):
         self._kakeuri_check_credit_on_post(soft=soft)
@@ -58,7 +63,8 @@ class AccountMove(models.Model):
             if soft and move.date and move.date > today:
                 continue  # not posted now: Odoo schedules it for auto-posting
             increase = move._kakeuri_credit_increase()
-            move.commercial_partner_id._kakeuri_check_credit(
+            partner = move.commercial_partner_id
+            partner._kakeuri_check_credit(
                 move.amount_total,
                 move.company_id,
                 move.currency_id,
@@ -66,6 +72,30 @@ class AccountMove(models.Model):
                 date=move.invoice_date or today,
                 increase=increase,
             )
+            for hold in move._kakeuri_ordering_partner_holds():
+                if not partner._kakeuri_credit_override_allowed():
+                    raise UserError(partner._kakeuri_credit_message(hold, move))
+
+    def _kakeuri_ordering_partner_holds(self, lock=True):
+        """Holds of the customers who placed the orders this invoice bills, when they are not
+        the invoiced customer (an invoice address of another company): they refuse it too."""
+        self.ensure_one()
+        ordering = self.invoice_line_ids.sale_line_ids.order_id.partner_id.commercial_partner_id
+        statuses = []
+        for partner in ordering - self.commercial_partner_id:
+            status = partner._kakeuri_credit_status(
+                self.amount_total,
+                self.company_id,
+                self.currency_id,
+                self._origin,
+                date=self.invoice_date or fields.Date.context_today(self),
+                increase=0.0,
+                lock=lock,
+                hold_only=True,
+            )
+            if status["problems"]:
+                statuses.append(status)
+        return statuses
 
     def _kakeuri_credit_increase(self):
         """Part of the invoice (move currency, tax included) that is new exposure:

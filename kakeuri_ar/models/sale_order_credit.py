@@ -19,6 +19,7 @@ class SaleOrder(models.Model):
     )
 
     @api.depends(
+        "partner_id",
         "partner_invoice_id",
         "company_id",
         "currency_id",
@@ -40,9 +41,13 @@ class SaleOrder(models.Model):
                 order._origin,
                 lock=False,
             )
-            if status["problems"]:
-                order.kakeuri_credit_warning = "\n".join(status["problems"])
-                order.kakeuri_credit_blocking = status["blocking"] and order.state in ("draft", "sent")
+            problems, blocking = list(status["problems"]), status["blocking"]
+            for hold in order._kakeuri_ordering_partner_holds(lock=False):
+                problems += hold["problems"]
+                blocking = True
+            if problems:
+                order.kakeuri_credit_warning = "\n".join(problems)
+                order.kakeuri_credit_blocking = blocking and order.state in ("draft", "sent")
 
     def action_confirm(self):
         self._kakeuri_check_credit_on_confirm()
@@ -81,12 +86,37 @@ class SaleOrder(models.Model):
             status = partner._kakeuri_credit_status(
                 amount, order.company_id, order.currency_id, order, extra_exposure=pending[key]
             )
-            if status["problems"] and status["blocking"] and not partner._kakeuri_credit_override_allowed():
-                # What was paid online in advance (authorized or done transactions) is not
-                # credit: an order paid in full passes (read only when it matters).
-                if order.currency_id.compare_amounts(amount, order.sudo().amount_paid) > 0:
-                    raise UserError(partner._kakeuri_credit_message(status, order))
+            refusals = [status] + order._kakeuri_ordering_partner_holds(amount)
+            for refusal in refusals:
+                if (
+                    refusal["problems"]
+                    and refusal["blocking"]
+                    and not partner._kakeuri_credit_override_allowed()
+                    # What was paid online in advance (authorized or done transactions) is not
+                    # credit: an order paid in full passes (read only when it matters).
+                    and order.currency_id.compare_amounts(amount, order.sudo().amount_paid) > 0
+                ):
+                    raise UserError(partner._kakeuri_credit_message(refusal, order))
             pending[key] += status["amount"]
+
+    def _kakeuri_ordering_partner_holds(self, amount=None, lock=True):
+        """The order's credit is the invoice address's commercial partner's, and its exposure
+        counts there; but when the ordering customer belongs to another commercial partner, a
+        credit hold of that one refuses the order too (no sidestep through an invoice address
+        of another company). Returns the statuses that found a hold."""
+        self.ensure_one()
+        ordering = self.partner_id.commercial_partner_id
+        if not ordering or ordering == self.partner_invoice_id.commercial_partner_id:
+            return []
+        status = ordering._kakeuri_credit_status(
+            self._kakeuri_credit_amount() if amount is None else amount,
+            self.company_id,
+            self.currency_id,
+            self._origin,
+            lock=lock,
+            hold_only=True,
+        )
+        return [status] if status["problems"] else []
 
     def _kakeuri_credit_amount(self):
         """What the order adds to the customer's exposure, in the order currency, tax
@@ -114,6 +144,10 @@ class SaleOrder(models.Model):
             after = order._kakeuri_credit_amount()
             increase = after - before.get(order.id, 0.0)
             if order.currency_id.compare_amounts(increase, 0) > 0:
-                order.partner_invoice_id.commercial_partner_id._kakeuri_check_credit(
+                partner = order.partner_invoice_id.commercial_partner_id
+                partner._kakeuri_check_credit(
                     after, order.company_id, order.currency_id, order, increase=increase
                 )
+                for hold in order._kakeuri_ordering_partner_holds(after):
+                    if not partner._kakeuri_credit_override_allowed():
+                        raise UserError(partner._kakeuri_credit_message(hold, order))

@@ -104,3 +104,37 @@ class TestCreditAuditDocuments(KakeuriCreditCommon):
         second.invoice_line_ids.quantity = 3
         second.action_post()
         self.assertEqual(self.exposure(), 1000.0)
+
+    def test_hold_not_sidestepped_by_invoice_address(self):
+        """An order of a held customer billed to another company's address is refused (the
+        ordering customer's hold counts); its exposure counts for the invoiced company."""
+        billing = self.env["res.partner"].create({"name": "Kabushiki Kaisha Kita Keiri", "is_company": True})
+        self.customer.write({"kakeuri_credit_hold": True, "kakeuri_credit_hold_reason": "Bankruptcy filing"})
+        order = self.make_order(partner=self.contact, qty=6)
+        order.partner_invoice_id = billing
+        self.assertTrue(order.kakeuri_credit_blocking)
+        self.assertIn("Yamato Shoji is on credit hold", order.kakeuri_credit_warning)
+        with self.assertRefused(
+            "(?s)cannot be confirmed.*Yamato Shoji is on credit hold. \\(Bankruptcy filing\\)"
+        ):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
+        # the override wizard shows the hold
+        wizard = self.env["kakeuri.credit.override.wizard"].create({"order_id": order.id, "reason": "x"})
+        self.assertIn("on credit hold", wizard.problems)
+        # released: confirmed, and the exposure is the invoiced company's
+        self.customer.action_kakeuri_credit_release()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(self.exposure(partner=billing), 600.0)
+        self.assertEqual(self.exposure(), 0.0)
+        # a hold set afterwards refuses a raise of the order and its invoice
+        self.customer.kakeuri_credit_hold = True
+        with self.assertRefused("Yamato Shoji is on credit hold"):
+            order.order_line.product_uom_qty = 7
+        invoice = order._create_invoices()
+        self.assertEqual(invoice.partner_id, billing)
+        self.assertTrue(invoice.kakeuri_credit_blocking)
+        with self.assertRefused("(?s)cannot be posted.*Yamato Shoji is on credit hold"):
+            invoice.action_post()
+        self.assertEqual(invoice.state, "draft")

@@ -41,9 +41,12 @@ class KakeuriCreditOverrideWizard(models.TransientModel):
         order = self.order_id
         if not order:
             return False
-        return order.partner_invoice_id.commercial_partner_id._kakeuri_credit_status(
+        status = order.partner_invoice_id.commercial_partner_id._kakeuri_credit_status(
             order._kakeuri_credit_amount(), order.company_id, order.currency_id, order, lock=False
         )
+        # a hold of the ordering customer (when the invoice address is another company's)
+        holds = order._kakeuri_ordering_partner_holds(lock=False)
+        return dict(status, problems=status["problems"] + [p for hold in holds for p in hold["problems"]])
 
     def action_confirm(self):
         self.ensure_one()

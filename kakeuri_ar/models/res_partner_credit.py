@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, formatLang
 
 # Fields only a credit manager may change (server-side, whatever the view shows).
 CREDIT_MANAGER_FIELDS = (
@@ -471,7 +471,7 @@ class ResPartner(models.Model):
         return result
 
     def _kakeuri_check_credit(
-        self, amount, company, currency, document, date=None, increase=None, extra_exposure=0.0
+        self, amount, company, currency, document, date=None, increase=None, extra_exposure=0.0, change=None
     ):
         """Check that ``document`` (a sale order or an invoice of ``company``) may add ``amount``
         (in ``currency``, converted at ``date``) to the exposure of this customer.
@@ -483,12 +483,14 @@ class ResPartner(models.Model):
         hold, over the limit or overdue under a 'block' policy (unless a credit manager
         overrides through the wizard);
         returns the status dict otherwise (``status['problems']`` is non-empty in 'warn' mode).
+        ``change`` (``{'lines': sale order lines, 'increase': amount in the order currency}``)
+        says the document is a confirmed order being changed: the refusal is worded for it.
         """
         status = self._kakeuri_credit_status(
             amount, company, currency, document, date=date, increase=increase, extra_exposure=extra_exposure
         )
         if status["problems"] and status["blocking"] and not self._kakeuri_credit_override_allowed():
-            raise UserError(self._kakeuri_credit_message(status, document))
+            raise UserError(self._kakeuri_credit_message(status, document, change=change))
         return status
 
     def _kakeuri_credit_status(
@@ -612,10 +614,31 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _kakeuri_credit_message(self, status, document):
+    def _kakeuri_credit_message(self, status, document, change=None):
         company = status["company"]
         fmt = self._kakeuri_format_amount
-        if document and document._name == "account.move":
+        what_to_do = _(
+            "What to do: collect the overdue payments, ask for a prepayment, or ask a credit "
+            "manager to raise the limit, release the hold or override this block."
+        )
+        if change is not None:
+            # A confirmed order being changed: the override is for quotations, not suggested.
+            title = _(
+                "The change to confirmed order %(order)s cannot be saved: it raises what is still "
+                "to be invoiced by %(increase)s (%(lines)s), and the credit of %(partner)s in "
+                "%(company)s does not allow it.",
+                order=document.display_name,
+                increase=format_amount(self.env, change["increase"], document.currency_id),
+                lines="; ".join(self._kakeuri_describe_order_line(line) for line in change["lines"])
+                or _("new lines"),
+                partner=status["partner"].display_name,
+                company=company.display_name,
+            )
+            what_to_do = _(
+                "What to do: keep the order as it was confirmed, collect the overdue payments, ask "
+                "for a prepayment, or ask a credit manager to raise the limit or release the hold."
+            )
+        elif document and document._name == "account.move":
             title = _(
                 "%(document)s cannot be posted: the credit of %(partner)s in %(company)s does not allow it.",
                 document=document.display_name,
@@ -646,9 +669,20 @@ class ResPartner(models.Model):
                 amount=fmt(status["amount"], company),
                 limit=fmt(status["limit"], company),
             ),
-            _(
-                "What to do: collect the overdue payments, ask for a prepayment, or ask a credit "
-                "manager to raise the limit, release the hold or override this block."
-            ),
+            what_to_do,
         ]
         return "\n".join(lines)
+
+    @api.model
+    def _kakeuri_describe_order_line(self, line):
+        return _(
+            "%(product)s: %(qty)s %(uom)s at %(price)s",
+            product=(line.name or line.product_id.display_name or "").splitlines()[0],
+            qty=formatLang(
+                self.env,
+                line.product_uom_qty,
+                digits=self.env["decimal.precision"].precision_get("Product Unit of Measure"),
+            ),
+            uom=line.product_uom.name or "",
+            price=format_amount(self.env, line.price_unit, line.currency_id),
+        )

@@ -137,17 +137,23 @@ class SaleOrder(models.Model):
                 total += line.price_total / line.product_uom_qty * qty
         return self.currency_id.round(total)
 
-    def _kakeuri_recheck_credit(self, before):
+    def _kakeuri_recheck_credit(self, before, lines=None):
         """Re-check confirmed orders whose uninvoiced amount grew (``before``: order id →
-        amount before the change)."""
+        amount before the change; ``lines``: the order lines changed or added, named in the
+        refusal)."""
+        lines = lines or self.env["sale.order.line"]
         for order in self.filtered(lambda o: o.state == "sale"):
             after = order._kakeuri_credit_amount()
             increase = after - before.get(order.id, 0.0)
             if order.currency_id.compare_amounts(increase, 0) > 0:
+                change = {
+                    "lines": lines.filtered(lambda line, o=order: line.order_id == o),
+                    "increase": increase,
+                }
                 partner = order.partner_invoice_id.commercial_partner_id
                 partner._kakeuri_check_credit(
-                    after, order.company_id, order.currency_id, order, increase=increase
+                    after, order.company_id, order.currency_id, order, increase=increase, change=change
                 )
                 for hold in order._kakeuri_ordering_partner_holds(after):
                     if not partner._kakeuri_credit_override_allowed():
-                        raise UserError(partner._kakeuri_credit_message(hold, order))
+                        raise UserError(partner._kakeuri_credit_message(hold, order, change=change))

@@ -15,7 +15,7 @@ class SaleOrderLine(models.Model):
         before = {order.id: order._kakeuri_credit_amount() for order in orders}
         lines = super().create(vals_list)
         if orders:
-            orders._kakeuri_recheck_credit(before)
+            orders._kakeuri_recheck_credit(before, lines)
         return lines
 
     def write(self, vals):
@@ -25,7 +25,7 @@ class SaleOrderLine(models.Model):
         before = {order.id: order._kakeuri_credit_amount() for order in orders}
         res = super().write(vals)
         if orders:
-            orders._kakeuri_recheck_credit(before)
+            orders._kakeuri_recheck_credit(before, self)
         return res
 
     def _kakeuri_left_to_invoice(self, move, date):

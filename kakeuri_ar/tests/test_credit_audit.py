@@ -3,6 +3,7 @@
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .credit_common import KakeuriCreditCommon
@@ -138,3 +139,41 @@ class TestCreditAuditDocuments(KakeuriCreditCommon):
         with self.assertRefused("(?s)cannot be posted.*Yamato Shoji is on credit hold"):
             invoice.action_post()
         self.assertEqual(invoice.state, "draft")
+
+    def test_refused_change_of_confirmed_order_message(self):
+        """A refused raise of a confirmed order says it is a change of that order (which line,
+        by how much) and does not point to the override, which is for quotations."""
+        order = self.make_order(qty=6)
+        order.action_confirm()
+        with self.assertRefused("Credit limit exceeded") as cm:
+            order.order_line.product_uom_qty = 12
+        msg = str(cm.exception)
+        self.assertIn(f"The change to confirmed order {order.name} cannot be saved", msg)
+        self.assertIn("raises what is still to be invoiced by $\xa0600.00", msg)
+        self.assertIn("Tea leaves (test): 12.00 Units at $\xa0100.00", msg)
+        self.assertIn("keep the order as it was confirmed", msg)
+        self.assertNotIn("override", msg)
+        self.assertNotIn("cannot be confirmed", msg)
+        self.assertEqual(order.order_line.product_uom_qty, 6)
+        # an added line is named too
+        with self.assertRefused("Green tea, 1 kg: 5.00 Units at \\$\xa0100.00") as cm:
+            order.write(
+                {
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "name": "Green tea, 1 kg",
+                                "product_uom_qty": 5,
+                                "price_unit": 100.0,
+                                "tax_id": False,
+                            }
+                        )
+                    ]
+                }
+            )
+        self.assertNotIn("override", str(cm.exception))
+        # a quotation still points to the override
+        quotation = self.make_order(qty=5)
+        with self.assertRefused("(?s)cannot be confirmed.*override this block"):
+            quotation.action_confirm()

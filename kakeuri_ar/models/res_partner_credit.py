@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_amount, formatLang
+from odoo.tools import SQL, float_compare, format_amount, formatLang
 
 # Fields only a credit manager may change (server-side, whatever the view shows).
 CREDIT_MANAGER_FIELDS = (
@@ -286,11 +286,20 @@ class ResPartner(models.Model):
     def _prepare_kakeuri_policy_defaults_vals(self, policy):
         self.ensure_one()
         vals = {}
-        if not self.credit_limit and policy.default_credit_limit:
+        if policy.default_credit_limit and not self._kakeuri_has_own_credit_limit():
             vals["credit_limit"] = policy.default_credit_limit
         if policy.payment_term_id and not self.property_payment_term_id:
             vals["property_payment_term_id"] = policy.payment_term_id.id
         return vals
+
+    def _kakeuri_has_own_credit_limit(self):
+        """Whether the partner has a limit of its own in the current company. ``credit_limit``
+        is company-dependent: without a stored value it reads the company's default limit
+        (Settings → Invoicing → Default Credit Limit, an ``ir.default``), and Odoo stores no
+        value equal to that default; so "own limit" is "differs from the company default"."""
+        self.ensure_one()
+        fallback = self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
+        return float_compare(self.credit_limit, fallback, precision_digits=6) != 0
 
     # ------------------------------------------------------------------ actions
     def action_kakeuri_open_items(self):

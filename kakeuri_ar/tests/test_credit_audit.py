@@ -177,3 +177,40 @@ class TestCreditAuditDocuments(KakeuriCreditCommon):
         quotation = self.make_order(qty=5)
         with self.assertRefused("(?s)cannot be confirmed.*override this block"):
             quotation.action_confirm()
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-15")
+class TestCreditAuditAdministration(KakeuriCreditCommon):
+    def test_policy_default_limit_with_company_default_limit(self):
+        """With a company default credit limit (Settings), a customer without a limit of its
+        own reads that default; a policy still gives it the policy's default limit."""
+        self.env["ir.default"].set("res.partner", "credit_limit", 5000.0, company_id=self.company.id)
+        partner = self.env["res.partner"].create({"name": "Kabushiki Kaisha Minato", "is_company": True})
+        self.assertEqual(partner.credit_limit, 5000.0)
+        self.assertFalse(partner._kakeuri_has_own_credit_limit())
+        partner.kakeuri_credit_policy_id = self.policy_block
+        self.assertEqual(partner.credit_limit, 500.0)
+        created = self.env["res.partner"].create(
+            {
+                "name": "Kabushiki Kaisha Shinkai",
+                "is_company": True,
+                "kakeuri_credit_policy_id": self.policy_block.id,
+            }
+        )
+        self.assertEqual(created.credit_limit, 500.0)
+        # a limit of its own is kept, also an explicit 0 (no credit)
+        own = self.env["res.partner"].create(
+            {
+                "name": "Kabushiki Kaisha Oka",
+                "is_company": True,
+                "credit_limit": 2500.0,
+                "kakeuri_credit_policy_id": self.policy_block.id,
+            }
+        )
+        self.assertEqual(own.credit_limit, 2500.0)
+        zero = self.env["res.partner"].create({"name": "Kabushiki Kaisha Zero", "is_company": True})
+        zero.credit_limit = 0.0
+        self.assertTrue(zero._kakeuri_has_own_credit_limit())
+        zero.kakeuri_credit_policy_id = self.policy_block
+        self.assertEqual(zero.credit_limit, 0.0)

@@ -3,6 +3,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, format_amount, formatLang
 
+# Credit fields of the commercial partner: a contact shares its company's (synced, never set
+# on the contact itself).
+COMMERCIAL_CREDIT_FIELDS = ("kakeuri_credit_policy_id", "kakeuri_credit_hold", "kakeuri_credit_hold_reason")
 # Fields only a credit manager may change (server-side, whatever the view shows).
 CREDIT_MANAGER_FIELDS = (
     "credit_limit",
@@ -217,10 +220,17 @@ class ResPartner(models.Model):
                 )
 
     # -------------------------------------------------------------- CRUD
+    @api.model
+    def _commercial_fields(self):
+        # the hold is the company's: its contacts show it (the policy is company-dependent and
+        # read from the commercial partner; setting either on a contact is refused)
+        return super()._commercial_fields() + ["kakeuri_credit_hold", "kakeuri_credit_hold_reason"]
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             self._kakeuri_check_credit_write_access(vals, creating=True)
+            self._kakeuri_check_contact_credit_vals(vals, creating=True)
         partners = super().create(vals_list)
         for partner, vals in zip(partners, vals_list, strict=True):
             if vals.get("kakeuri_credit_policy_id"):
@@ -229,6 +239,7 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self._kakeuri_check_credit_write_access(vals)
+        self._kakeuri_check_contact_credit_vals(vals)
         res = super().write(vals)
         if vals.get("kakeuri_credit_policy_id"):
             self._kakeuri_apply_policy_defaults()
@@ -270,6 +281,41 @@ class ResPartner(models.Model):
                     partners=", ".join(self.mapped("display_name")) or _("a new contact"),
                 )
             )
+
+    def _kakeuri_check_contact_credit_vals(self, vals, creating=False):
+        """A credit hold or policy is the commercial partner's (the company): written on one of
+        its contacts (an import, an RPC call) it would be silently ignored, so it is refused.
+        Values equal to the company's (Odoo's commercial-field sync) pass; so do the empty
+        defaults of a new contact."""
+        touched = [f for f in COMMERCIAL_CREDIT_FIELDS if f in vals]
+        if not touched:
+            return
+        partners = [self.browse()] if creating else self.sudo()
+        for partner in partners:
+            parent = self.browse(vals["parent_id"]) if "parent_id" in vals else partner.parent_id
+            is_company = vals.get("is_company", partner.is_company)
+            if is_company or not parent:
+                continue
+            commercial = parent.sudo().commercial_partner_id
+            wrong = []
+            for fname in touched:
+                value = vals[fname]
+                if creating and not value:
+                    continue
+                current = commercial[fname]
+                current = current.id if fname == "kakeuri_credit_policy_id" else current
+                if (value or False) != (current or False):
+                    wrong.append(self._fields[fname].get_description(self.env)["string"])
+            if wrong:
+                raise ValidationError(
+                    _(
+                        "%(contact)s is a contact of %(company)s, whose credit policy and credit "
+                        "hold it shares: set %(fields)s on %(company)s, not on the contact.",
+                        contact=vals.get("name") or partner.display_name,
+                        company=commercial.display_name,
+                        fields=", ".join(wrong),
+                    )
+                )
 
     def _kakeuri_apply_policy_defaults(self):
         """A policy gives a customer without a limit (or payment terms) in its company the

@@ -4,6 +4,7 @@
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .credit_common import KakeuriCreditCommon
@@ -214,3 +215,34 @@ class TestCreditAuditAdministration(KakeuriCreditCommon):
         self.assertTrue(zero._kakeuri_has_own_credit_limit())
         zero.kakeuri_credit_policy_id = self.policy_block
         self.assertEqual(zero.credit_limit, 0.0)
+
+    def test_hold_and_policy_on_contact(self):
+        """The hold is synced from the company to its contacts; a hold or policy written on a
+        contact (import, RPC) is refused instead of being silently ignored."""
+        self.customer.write({"kakeuri_credit_hold": True, "kakeuri_credit_hold_reason": "Cheque bounced"})
+        self.assertTrue(self.contact.kakeuri_credit_hold)
+        self.assertEqual(self.contact.kakeuri_credit_hold_reason, "Cheque bounced")
+        new_contact = self.env["res.partner"].create({"name": "Kato Yui", "parent_id": self.customer.id})
+        self.assertTrue(new_contact.kakeuri_credit_hold)
+        self.customer.action_kakeuri_credit_release()
+        self.assertFalse(any((self.contact | new_contact).mapped("kakeuri_credit_hold")))
+        with self.assertRefused(
+            "Sato Hanako is a contact of Kabushiki Kaisha Yamato Shoji.*set Credit Hold on Kabushiki "
+            "Kaisha Yamato Shoji",
+            ValidationError,
+        ):
+            self.contact.write({"kakeuri_credit_hold": True})
+        with self.assertRefused("set Credit Policy on", ValidationError):
+            self.contact.kakeuri_credit_policy_id = self.policy_warn
+        with self.assertRefused("Ito Ken is a contact of", ValidationError):
+            self.env["res.partner"].create(
+                {"name": "Ito Ken", "parent_id": self.customer.id, "kakeuri_credit_hold": True}
+            )
+        self.assertFalse(self.contact.kakeuri_credit_hold)
+        self.assertFalse(self.contact.kakeuri_credit_policy_id)
+        # the company's own values written on a contact change nothing and pass
+        self.contact.write({"kakeuri_credit_hold": False, "kakeuri_credit_policy_id": self.policy_block.id})
+        # a contact that becomes a company of its own may get its own credit settings
+        self.contact.write({"parent_id": False, "is_company": True, "kakeuri_credit_hold": True})
+        self.assertTrue(self.contact.kakeuri_credit_hold)
+        self.assertFalse(self.customer.kakeuri_credit_hold)

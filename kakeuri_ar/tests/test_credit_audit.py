@@ -5,7 +5,9 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.base.models.res_users import name_selection_groups
 
 from .credit_common import KakeuriCreditCommon
 
@@ -246,3 +248,34 @@ class TestCreditAuditAdministration(KakeuriCreditCommon):
         self.contact.write({"parent_id": False, "is_company": True, "kakeuri_credit_hold": True})
         self.assertTrue(self.contact.kakeuri_credit_hold)
         self.assertFalse(self.customer.kakeuri_credit_hold)
+
+    def test_groups_have_their_own_selection(self):
+        """The receivables groups are their own selection on the user form: a user can be
+        Billing (Accounting) and Credit Manager (Receivables) at once."""
+        billing = self.env.ref("account.group_account_invoice")
+        ar_user = self.env.ref("kakeuri_ar.group_ar_user")
+        manager = self.env.ref("kakeuri_ar.group_credit_manager")
+        selections = {
+            app.xml_id: groups
+            for app, kind, groups, _category in self.env["res.groups"].get_groups_by_application()
+            if kind == "selection"
+        }
+        receivables = selections["kakeuri_ar.module_category_kakeuri_receivables"]
+        self.assertEqual(receivables, ar_user | manager)
+        self.assertIn(billing, selections["base.module_category_accounting_accounting"])
+        self.assertNotIn(manager, selections["base.module_category_accounting_accounting"])
+        user = new_test_user(self.env, login="kakeuri_billing_credit", groups="base.group_user")
+        user.write(
+            {
+                name_selection_groups(
+                    selections["base.module_category_accounting_accounting"].ids
+                ): billing.id,
+                name_selection_groups(receivables.ids): manager.id,
+            }
+        )
+        self.assertTrue(user.has_group("account.group_account_invoice"))
+        self.assertTrue(user.has_group("kakeuri_ar.group_credit_manager"))
+        self.assertFalse(user.has_group("account.group_account_manager"))
+        # implications kept: billing users work receivables, billing administrators manage credit
+        self.assertIn(ar_user, billing.implied_ids)
+        self.assertIn(manager, self.env.ref("account.group_account_manager").implied_ids)

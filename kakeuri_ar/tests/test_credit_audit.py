@@ -4,7 +4,7 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base.models.res_users import name_selection_groups
@@ -279,3 +279,86 @@ class TestCreditAuditAdministration(KakeuriCreditCommon):
         # implications kept: billing users work receivables, billing administrators manage credit
         self.assertIn(ar_user, billing.implied_ids)
         self.assertIn(manager, self.env.ref("account.group_account_manager").implied_ids)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-15")
+class TestCreditAuditCompaniesAndRights(KakeuriCreditCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_2 = cls.setup_other_company(name="Kakeuri Sapporo KK")["company"]
+        cls.policy_2 = cls.Policy.with_company(cls.company_2).create(
+            {"name": "Sapporo standard", "company_id": cls.company_2.id, "hold_mode": "block"}
+        )
+        customer_2 = cls.customer.with_company(cls.company_2)
+        customer_2.kakeuri_credit_policy_id = cls.policy_2
+        customer_2.credit_limit = 100.0
+
+    def test_policy_record_rule(self):
+        """A credit manager of company 2 only neither sees nor reads company 1's policies."""
+        user = new_test_user(
+            self.env,
+            login="kakeuri_sapporo_manager",
+            groups="base.group_user,kakeuri_ar.group_credit_manager",
+            company_id=self.company_2.id,
+            company_ids=[Command.set(self.company_2.ids)],
+        )
+        policies = self.Policy.with_user(user).search([])
+        self.assertIn(self.policy_2, policies)
+        self.assertNotIn(self.policy_block, policies)
+        with self.assertRaises(AccessError):
+            self.policy_block.with_user(user).read(["name"])
+        with self.assertRaises(AccessError):
+            self.policy_block.with_user(user).write({"default_credit_limit": 1.0})
+        self.assertEqual(self.policy_block.default_credit_limit, 500.0)
+
+    def test_post_invoice_in_other_company_than_active(self):
+        """Posting a company-2 invoice while working in company 1: company 2's limit (100)
+        counts, not company 1's (1,000)."""
+        invoice = self.make_invoice(150.0, post=False, company=self.company_2)
+        in_c1 = invoice.with_context(allowed_company_ids=[self.company.id, self.company_2.id])
+        self.assertEqual(in_c1.env.company, self.company)
+        with self.assertRefused("(?s)cannot be posted.*Kakeuri Sapporo KK.*limit of \\$\xa0100.00"):
+            in_c1.action_post()
+        self.assertEqual(invoice.state, "draft")
+        # a company-1 invoice of the same amount, posted from company 2, is within 1,000
+        invoice_1 = self.make_invoice(150.0, post=False).with_context(
+            allowed_company_ids=[self.company_2.id, self.company.id]
+        )
+        invoice_1.action_post()
+        self.assertEqual(invoice_1.state, "posted")
+        self.assertEqual(self.exposure(), 150.0)
+        self.assertEqual(self.exposure(company=self.company_2), 150.0)
+
+    def test_receivables_user_reads_but_cannot_change_credit(self):
+        user = new_test_user(
+            self.env,
+            login="kakeuri_ar_clerk",
+            groups="base.group_user,base.group_partner_manager,kakeuri_ar.group_ar_user",
+            company_id=self.company.id,
+        )
+        self.assertFalse(user.has_group("kakeuri_ar.group_credit_manager"))
+        customer = self.customer.with_user(user)
+        self.assertEqual(customer.credit_limit, 1000.0)
+        self.assertEqual(customer.kakeuri_credit_policy_id, self.policy_block)
+        self.assertEqual(customer.kakeuri_credit_exposure, 0.0)
+        self.assertEqual(
+            self.policy_block.with_user(user).read(["default_credit_limit"])[0]["default_credit_limit"], 500.0
+        )
+        for vals in (
+            {"credit_limit": 5000.0},
+            {"kakeuri_credit_policy_id": self.policy_warn.id},
+            {"kakeuri_credit_hold": True},
+        ):
+            with self.assertRaises(AccessError):
+                customer.write(vals)
+        with self.assertRaises(AccessError):
+            customer.action_kakeuri_credit_hold()
+        with self.assertRaises(AccessError):
+            self.policy_block.with_user(user).write({"default_credit_limit": 9999.0})
+        with self.assertRaises(AccessError):
+            self.Policy.with_user(user).create({"name": "Clerk's own"})
+        self.assertEqual(self.customer.credit_limit, 1000.0)
+        self.assertFalse(self.customer.kakeuri_credit_hold)
+        self.assertEqual(self.policy_block.default_credit_limit, 500.0)

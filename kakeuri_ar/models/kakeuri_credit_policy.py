@@ -65,7 +65,9 @@ class KakeuriCreditPolicy(models.Model):
         string="Review Every (Months)",
         default=12,
         tracking=True,
-        help="How often the limits of customers under this policy should be reviewed.",
+        help="How often the limits of customers under this policy are reviewed: a change of a "
+        "customer's limit or policy, or marking its credit as reviewed, sets its next review to "
+        "today plus this many months (Customer Credit, filter Review Due). 0: no review date.",
     )
     partner_count = fields.Integer(string="Customers", compute="_compute_partner_count")
     note = fields.Html(string="Notes", translate=True)

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, format_amount, formatLang
@@ -13,6 +15,7 @@ CREDIT_MANAGER_FIELDS = (
     "kakeuri_credit_policy_id",
     "kakeuri_credit_hold",
     "kakeuri_credit_hold_reason",
+    "kakeuri_credit_review_date",
 )
 NEAR_LIMIT_RATIO = 0.8
 
@@ -47,6 +50,15 @@ class ResPartner(models.Model):
         string="Hold Reason",
         copy=False,
         tracking=True,
+    )
+    kakeuri_credit_review_date = fields.Date(
+        string="Next Credit Review",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        help="When this customer's limit should be reviewed in the current company: set to today "
+        "plus the policy's review interval whenever the limit or the policy changes, or when a "
+        "credit manager marks the credit as reviewed.",
     )
     kakeuri_can_edit_credit = fields.Boolean(
         string="Can Edit Credit",
@@ -235,6 +247,8 @@ class ResPartner(models.Model):
         for partner, vals in zip(partners, vals_list, strict=True):
             if vals.get("kakeuri_credit_policy_id"):
                 partner._kakeuri_apply_policy_defaults()
+                if not vals.get("kakeuri_credit_review_date"):
+                    partner._kakeuri_schedule_credit_review()
         return partners
 
     def write(self, vals):
@@ -243,7 +257,24 @@ class ResPartner(models.Model):
         res = super().write(vals)
         if vals.get("kakeuri_credit_policy_id"):
             self._kakeuri_apply_policy_defaults()
+        if {
+            "credit_limit",
+            "kakeuri_credit_policy_id",
+        } & vals.keys() and "kakeuri_credit_review_date" not in vals:
+            self._kakeuri_schedule_credit_review()
         return res
+
+    def _kakeuri_schedule_credit_review(self):
+        """Next review of the limit, in the current company: today + the policy's review
+        interval (none without a policy or interval). Contacts share their company's."""
+        today = fields.Date.context_today(self)
+        for partner in self.sudo():
+            if partner.commercial_partner_id != partner:
+                continue
+            months = partner.kakeuri_credit_policy_id.review_interval_months
+            review = today + relativedelta(months=months) if months else False
+            if partner.kakeuri_credit_review_date != review:
+                partner.write({"kakeuri_credit_review_date": review})
 
     def _kakeuri_check_credit_write_access(self, vals, creating=False):
         """Only credit managers set limits, holds and policies. Odoo copying the company's
@@ -370,6 +401,18 @@ class ResPartner(models.Model):
 
     def action_kakeuri_credit_hold(self):
         self.commercial_partner_id.write({"kakeuri_credit_hold": True})
+        return True
+
+    def action_kakeuri_credit_reviewed(self):
+        """The credit manager reviewed the limit and keeps it: the next review is scheduled."""
+        if not self.env.user.has_group("kakeuri_ar.group_credit_manager"):
+            raise AccessError(
+                _(
+                    "Only a credit manager can mark the credit of %(partners)s as reviewed.",
+                    partners=", ".join(self.mapped("display_name")),
+                )
+            )
+        self.commercial_partner_id._kakeuri_schedule_credit_review()
         return True
 
     def action_kakeuri_credit_release(self):

@@ -2,10 +2,12 @@
 """Findings of the credit-control audit: each test fails without its fix."""
 
 from freezegun import freeze_time
+from lxml import etree
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base.models.res_users import name_selection_groups
 
@@ -362,3 +364,41 @@ class TestCreditAuditCompaniesAndRights(KakeuriCreditCommon):
         self.assertEqual(self.customer.credit_limit, 1000.0)
         self.assertFalse(self.customer.kakeuri_credit_hold)
         self.assertEqual(self.policy_block.default_credit_limit, 500.0)
+
+    def test_credit_review_date(self):
+        """A change of limit or policy schedules the next review (today + the policy's
+        interval); marking the credit reviewed reschedules it; Review Due lists the late ones."""
+        self.policy_block.review_interval_months = 6
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Kabushiki Kaisha Yuki",
+                "is_company": True,
+                "kakeuri_credit_policy_id": self.policy_block.id,
+            }
+        )
+        self.assertEqual(partner.kakeuri_credit_review_date, fields.Date.to_date("2026-09-15"))
+        self.policy_warn.review_interval_months = 3
+        partner.kakeuri_credit_policy_id = self.policy_warn
+        self.assertEqual(partner.kakeuri_credit_review_date, fields.Date.to_date("2026-06-15"))
+        with freeze_time("2026-07-01"):
+            partner.credit_limit = 800.0
+            self.assertEqual(partner.kakeuri_credit_review_date, fields.Date.to_date("2026-10-01"))
+        # contacts follow their company; a customer without policy has no review date
+        contact = self.env["res.partner"].create({"name": "Mori Aoi", "parent_id": partner.id})
+        self.assertFalse(contact.kakeuri_credit_review_date)
+        plain = self.env["res.partner"].create({"name": "Kabushiki Kaisha Nashi", "credit_limit": 10.0})
+        self.assertFalse(plain.kakeuri_credit_review_date)
+        # Review Due filter of the Customer Credit list
+        arch = self.env.ref("kakeuri_ar.view_res_partner_kakeuri_credit_search").arch
+        domain_src = etree.fromstring(arch).xpath("//filter[@name='filter_review_due']")[0].get("domain")
+        with freeze_time("2026-10-02"):
+            domain = safe_eval(domain_src, {"context_today": lambda: fields.Date.context_today(partner)})
+            candidates = [("id", "in", (partner | self.customer).ids)]
+            self.customer.kakeuri_credit_review_date = "2026-12-31"
+            self.assertEqual(self.env["res.partner"].search(candidates + domain), partner)
+            # reviewed: the next review is in 3 months, no longer due
+            partner.with_user(self.credit_manager).action_kakeuri_credit_reviewed()
+            self.assertEqual(partner.kakeuri_credit_review_date, fields.Date.to_date("2027-01-02"))
+            self.assertFalse(self.env["res.partner"].search(candidates + domain))
+        with self.assertRaises(AccessError):
+            partner.with_user(self.salesman).action_kakeuri_credit_reviewed()

@@ -18,6 +18,7 @@ demo-reset:
 	$(DEV) demo-reset
 
 test:
+	@$(DEV) check
 	@$(PYTHON) -c "import pytest_odoo" 2>/dev/null || $(PYTHON) -m pip install -q -r requirements-test.txt
 	$(DEV) test $(if $(TESTS),-- $(TESTS),)
 

@@ -10,7 +10,7 @@ measured code is the addon's: ``sale.order._kakeuri_check_credit_on_confirm()`` 
 Customers measured: one with 10 receivable lines, an average one (~100 lines), and one with
 1,000 lines and 1,000 confirmed uninvoiced orders: the query count must be the same.
 
-    make bench BENCH=bench/credit_check.py          # full size (about 2 minutes to generate)
+    make bench BENCH=bench/credit_check.py          # full size (data generated once, in about 5 minutes)
     BENCH_SCALE=0.01 python3 bench/credit_check.py  # quick try
 """
 

@@ -309,6 +309,14 @@ def cmd_env(_args):
             print(f"export {key}={os.environ[key]}")
 
 
+def cmd_check(_args):
+    """Prerequisites only: Odoo 18.0 importable, PostgreSQL reachable (run before anything
+    is installed, so a missing Odoo is reported clearly)."""
+    version = check_odoo()
+    ensure_postgres()
+    info(f"Odoo {version} and PostgreSQL found")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -327,6 +335,7 @@ def main():
     p.add_argument("scripts", nargs="*")
     p.set_defaults(func=cmd_bench)
     sub.add_parser("env").set_defaults(func=cmd_env)
+    sub.add_parser("check", help="check that Odoo 18.0 and PostgreSQL are there").set_defaults(func=cmd_check)
     args = parser.parse_args()
     args.func(args)
 

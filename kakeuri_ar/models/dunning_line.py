@@ -170,6 +170,12 @@ class KakeuriDunningLine(models.Model):
         if not lines:
             return
         current_days = lines._lock_move_levels()
+        stale = lines._recheck_locked()
+        for line, reason in stale.items():
+            line.write({"state": "skipped", "include": False, "reason": reason})
+        lines -= lines.browse([line.id for line in stale])
+        if not lines:
+            return
         results, plans = lines._plan_send(current_days)
         to_send = lines.filtered(lambda ln: results[ln]["state"] == "sent")
         values = to_send._execute_actions(results)
@@ -199,6 +205,108 @@ class KakeuriDunningLine(models.Model):
             )
         )
         return dict(self.env.cr.fetchall())
+
+    def _recheck_locked(self):
+        """Re-check, once the invoices are locked, what the run saw when it was computed (a
+        pending run may be sent a day later): each invoice still open, overdue and not
+        disputed, the customer not excluded, without a valid promise to pay and not reminded
+        within the minimum interval. Invoices paid or disputed meanwhile leave the line (its
+        amount follows); returns {line: reason} for the lines to skip."""
+        stale = {}
+        if not self:
+            return stale
+        self.env.flush_all()
+        partners = self.partner_id
+        partners.invalidate_recordset(
+            ["kakeuri_dunning_excluded", "kakeuri_promise_date", "kakeuri_promise_amount"]
+        )
+        self.move_ids.invalidate_recordset(["kakeuri_dunning_blocked"])
+        for run, rlines in self.grouped("run_id").items():
+            company = run.company_id
+            self.env.cr.execute(
+                SQL(
+                    """SELECT aml.move_id, SUM(aml.amount_residual)
+                         FROM account_move_line aml
+                         JOIN account_account acc ON acc.id = aml.account_id
+                         JOIN account_move m ON m.id = aml.move_id
+                        WHERE aml.move_id = ANY(%(moves)s)
+                          AND aml.parent_state = 'posted'
+                          AND acc.account_type = 'asset_receivable'
+                          AND aml.reconciled IS NOT TRUE
+                          AND aml.amount_residual > 0
+                          AND aml.date_maturity < %(date)s
+                          AND NOT COALESCE(m.kakeuri_dunning_blocked, FALSE)
+                        GROUP BY aml.move_id""",
+                    moves=rlines.move_ids.ids,
+                    date=run.date,
+                )
+            )
+            open_amounts = dict(self.env.cr.fetchall())
+            self.env.cr.execute(
+                SQL(
+                    """SELECT l.partner_id, MAX(r.date)
+                         FROM kakeuri_dunning_line l
+                         JOIN kakeuri_dunning_run r ON r.id = l.run_id
+                        WHERE l.partner_id = ANY(%s) AND l.state = 'sent' AND r.company_id = %s
+                          AND l.id != ALL(%s)
+                        GROUP BY l.partner_id""",
+                    rlines.partner_id.ids,
+                    company.id,
+                    rlines.ids,
+                )
+            )
+            last_sent = dict(self.env.cr.fetchall())
+            min_interval = company.kakeuri_dunning_min_interval_days
+            currency = company.currency_id
+            for line in rlines:
+                partner = line.partner_id
+                remaining = line.move_ids.filtered(lambda m, amounts=open_amounts: m.id in amounts)
+                last_date = last_sent.get(partner.id)
+                if not remaining:
+                    if line.move_ids.filtered("kakeuri_dunning_blocked"):
+                        stale[line] = _("All overdue invoices are disputed.")
+                    else:
+                        stale[line] = _(
+                            "No invoice of this reminder is still open and overdue: paid since the run "
+                            "was computed."
+                        )
+                elif partner.kakeuri_dunning_excluded:
+                    stale[line] = _("The customer is excluded from dunning.")
+                elif partner.kakeuri_promise_date and partner.kakeuri_promise_date >= run.date:
+                    stale[line] = _(
+                        "Promised to pay %(amount)s by %(date)s.",
+                        amount=format_amount(self.env, partner.kakeuri_promise_amount or 0.0, currency),
+                        date=format_date(self.env, partner.kakeuri_promise_date),
+                    )
+                elif last_date and min_interval and (run.date - last_date).days < min_interval:
+                    stale[line] = _(
+                        "Reminded on %(date)s; the minimum interval is %(days)s days.",
+                        date=format_date(self.env, last_date),
+                        days=min_interval,
+                    )
+                elif remaining != line.move_ids or currency.compare_amounts(
+                    sum(open_amounts[m.id] for m in remaining), line.amount_overdue
+                ):
+                    line._restrict_to_moves(remaining, {m.id: open_amounts[m.id] for m in remaining})
+        return stale
+
+    def _restrict_to_moves(self, moves, amounts):
+        """Keep only ``moves`` on the line (the others were paid or disputed since it was
+        computed), with their current overdue ``amounts`` ({move_id: amount})."""
+        self.ensure_one()
+        data = {key: value for key, value in (self.move_level_data or {}).items() if int(key) in amounts}
+        vals = {
+            "move_ids": [fields.Command.set(moves.ids)],
+            "move_level_data": data,
+            "amount_overdue": sum(amounts.values()),
+        }
+        if self.level_id == self.proposed_level_id and data:
+            Level = self.env["kakeuri.dunning.level"]
+            level = max(
+                (Level.browse(value) for value in data.values()), key=lambda lv: (lv.days_overdue, lv.id)
+            )
+            vals.update(level_id=level.id, proposed_level_id=level.id)
+        self.write(vals)
 
     def _plan_send(self, current_days):
         """Decide per line: sent / skipped (nothing new) / failed (no way to reach the

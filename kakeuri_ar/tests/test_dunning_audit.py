@@ -96,3 +96,67 @@ class TestDunningInstallAndDemo(DunningCommon):
         self.assertEqual(
             customers.filtered("kakeuri_credit_hold"), self.env.ref("kakeuri_ar.demo_credit_partner_aoba")
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDunningStaleLines(DunningCommon):
+    def _pay(self, invoice, amount=None, payment_date=TODAY):
+        vals = {"payment_date": payment_date}
+        if amount is not None:
+            vals["amount"] = amount
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(vals)
+            ._create_payments()
+        )
+
+    def test_paid_or_disputed_between_compute_and_send(self):
+        paid, disputed, partial, excluded, promised, reminded = self.customers
+        inv_paid = self._invoice(paid, 100.0, 20)
+        inv_disputed = self._invoice(disputed, 100.0, 20)
+        inv_p1 = self._invoice(partial, 300.0, 35)
+        inv_p2 = self._invoice(partial, 200.0, 20)
+        for partner in excluded | promised | reminded:
+            self._invoice(partner, 100.0, 20)
+        run = self._run()
+        self.assertEqual(run.draft_count, 6)
+        # between Compute and Send (e.g. yesterday's pending scheduled run)
+        self._pay(inv_paid)
+        inv_disputed.kakeuri_dunning_blocked = True
+        self._pay(inv_p1)
+        excluded.kakeuri_dunning_excluded = True
+        promised.write({"kakeuri_promise_date": TODAY + timedelta(days=3), "kakeuri_promise_amount": 100.0})
+        self.company.kakeuri_dunning_min_interval_days = 7
+        other = self._run()
+        self._line(other, reminded).level_id = self.level_friendly
+        other.line_ids.filtered(lambda ln: ln.partner_id != reminded).write({"include": False})
+        other.action_send()
+        self.assertEqual(self._line(other, reminded).state, "sent")
+        run.action_send()
+        reasons = {p: self._line(run, p) for p in self.customers}
+        self.assertEqual(reasons[paid].state, "skipped")
+        self.assertIn("paid since the run was computed", reasons[paid].reason)
+        self.assertEqual(
+            (reasons[disputed].state, reasons[disputed].reason),
+            ("skipped", "All overdue invoices are disputed."),
+        )
+        self.assertEqual(reasons[excluded].reason, "The customer is excluded from dunning.")
+        self.assertIn("Promised to pay", reasons[promised].reason)
+        self.assertEqual(reasons[reminded].state, "skipped")
+        self.assertIn("minimum interval is 7 days", reasons[reminded].reason)
+        for partner in paid | disputed | excluded | promised:
+            self.assertFalse(self._mails(partner), partner.name)
+        self.assertEqual(len(self._mails(reminded)), 1, "only the other run's reminder")
+        self.assertFalse((inv_paid | inv_disputed).kakeuri_dunning_level_id)
+        # the partly paid customer: only the invoice still overdue, at its own level
+        line = reasons[partial]
+        self.assertEqual(line.state, "sent")
+        self.assertEqual(line.move_ids, inv_p2)
+        self.assertEqual(line.amount_overdue, 200.0)
+        self.assertEqual(line.level_id, self.level_second)
+        self.assertFalse(partial.kakeuri_credit_hold, "the final level left with the paid invoice")
+        mail = self._mails(partial)
+        self.assertIn(inv_p2.name, mail.body_html)
+        self.assertNotIn(inv_p1.name, mail.body_html)
+        self.assertFalse(inv_p1.kakeuri_dunning_level_id)

@@ -260,35 +260,49 @@ class KakeuriDunningRun(models.Model):
         """Daily: for each company, finish unsent scheduled runs, then compute and send a run
         with the automatic levels. Manual levels wait for a person's run."""
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
+        commit = self._kakeuri_can_commit()
         for company in self.env["res.company"].sudo().search([]):
-            Run = self.sudo().with_company(company).with_context(allowed_company_ids=[company.id])
-            for pending in Run.search(
-                [("company_id", "=", company.id), ("auto", "=", True), ("state", "=", "draft")]
-            ):
-                pending._send_lines()
-                pending._finish_if_complete()
-            levels = Run.env["kakeuri.dunning.level"].search(
-                [("company_id", "=", company.id), ("auto", "=", True)]
-            )
-            if not levels:
-                continue
-            run = Run.create(
-                {
-                    "date": date_ref,
-                    "company_id": company.id,
-                    "level_ids": [Command.set(levels.ids)],
-                    "auto": True,
-                    "user_id": self.env.user.id,
-                }
-            )
-            run._compute_lines()
-            if run.line_ids:
-                run._send_lines()
-                run._finish_if_complete()
-            else:
-                run.unlink()
-            if self._kakeuri_can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # one company's failure (a broken template, a lock) must not stop the others
+            try:
+                if commit:
+                    self._cron_run_company(company, date_ref)
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                else:
+                    with self.env.cr.savepoint():
+                        self._cron_run_company(company, date_ref)
+            except Exception:  # noqa: BLE001
+                if commit:
+                    self.env.cr.rollback()
+                _logger.exception("Dunning: the scheduled run of company %s failed", company.name)
+
+    @api.model
+    def _cron_run_company(self, company, date_ref):
+        Run = self.sudo().with_company(company).with_context(allowed_company_ids=[company.id])
+        for pending in Run.search(
+            [("company_id", "=", company.id), ("auto", "=", True), ("state", "=", "draft")]
+        ):
+            pending._send_lines()
+            pending._finish_if_complete()
+        levels = Run.env["kakeuri.dunning.level"].search(
+            [("company_id", "=", company.id), ("auto", "=", True)]
+        )
+        if not levels:
+            return
+        run = Run.create(
+            {
+                "date": date_ref,
+                "company_id": company.id,
+                "level_ids": [Command.set(levels.ids)],
+                "auto": True,
+                "user_id": self.env.user.id,
+            }
+        )
+        run._compute_lines()
+        if run.line_ids:
+            run._send_lines()
+            run._finish_if_complete()
+        else:
+            run.unlink()
 
     # ------------------------------------------------------------------ compute
     def _get_candidates(self):
@@ -522,11 +536,35 @@ class KakeuriDunningRun(models.Model):
             if not ids or seen.issuperset(ids):
                 break
             seen.update(ids)
-            with self.env.cr.savepoint():
-                Line.browse(ids)._send()
+            try:
+                with self.env.cr.savepoint():
+                    Line.browse(ids)._send()
+            except Exception:  # noqa: BLE001 - one bad line must not stop the others
+                _logger.warning(
+                    "Dunning run %s: a batch failed; sending it line by line", self.name, exc_info=True
+                )
+                self._send_lines_one_by_one(ids)
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env.invalidate_all()
+
+    def _send_lines_one_by_one(self, ids):
+        """After a failed batch: send each line in its own savepoint; a line that fails again
+        is marked failed with the error, so the others go and later runs do not stumble on it
+        (a person retries it once the cause is fixed)."""
+        Line = self.env["kakeuri.dunning.line"]
+        for line_id in ids:
+            try:
+                with self.env.cr.savepoint():
+                    Line.browse(line_id)._send()
+            except Exception as exc:  # noqa: BLE001
+                _logger.warning("Dunning run %s: line %s failed", self.name, line_id, exc_info=True)
+                Line.browse(line_id).with_context(kakeuri_dunning_sending=True).write(
+                    {
+                        "state": "failed",
+                        "reason": _("Sending failed: %(error)s", error=str(exc) or type(exc).__name__),
+                    }
+                )
 
     def _finish_if_complete(self):
         for run in self:

@@ -160,3 +160,50 @@ class TestDunningStaleLines(DunningCommon):
         self.assertIn(inv_p2.name, mail.body_html)
         self.assertNotIn(inv_p1.name, mail.body_html)
         self.assertFalse(inv_p1.kakeuri_dunning_level_id)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningFailingLine(DunningCommon):
+    @freeze_time("2026-03-31")
+    def test_line_whose_template_raises_fails_alone(self):
+        good_1, bad, good_2 = self.customers[:3]
+        bad.ref = "BOOM"
+        for partner in good_1 | bad | good_2:
+            self._invoice(partner, 100.0, 3)
+        template = self.level_friendly.mail_template_id.copy()
+        template.body_html = (
+            '<div><t t-if="object.partner_id.ref == \'BOOM\'" t-out="1 / 0"/>'
+            '<p>Please pay <t t-out="object._get_mail_total()"/></p></div>'
+        )
+        self.level_friendly.mail_template_id = template
+        company_2 = self.setup_other_company(name="Kakeuri Failing KK")["company"]
+        self.env["kakeuri.dunning.level"]._create_default_levels(company_2)
+        original = type(self.env["kakeuri.dunning.run"])._compute_lines
+
+        def compute_lines(run):
+            if run.company_id == company_2:
+                raise RuntimeError("company 2 is broken")
+            return original(run)
+
+        with patch.object(type(self.env["kakeuri.dunning.run"]), "_compute_lines", compute_lines):
+            self.env["kakeuri.dunning.run"]._cron_run()
+        run = self.env["kakeuri.dunning.run"].search(
+            [("company_id", "=", self.company.id), ("auto", "=", True)]
+        )
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self._line(run, good_1).state, "sent")
+        self.assertEqual(self._line(run, good_2).state, "sent")
+        line = self._line(run, bad)
+        self.assertEqual(line.state, "failed")
+        self.assertIn("Sending failed", line.reason)
+        self.assertIn("division by zero", line.reason)
+        self.assertFalse(self._mails(bad))
+        self.assertFalse(line.move_ids.kakeuri_dunning_level_id, "nothing of the failed line was kept")
+        self.assertEqual(len(self._mails(good_1)), 1)
+        self.assertFalse(self.env["kakeuri.dunning.run"].search([("company_id", "=", company_2.id)]))
+        # the next night: no error, the failed line is not retried on its own
+        with freeze_time("2026-04-01"):
+            self.env["kakeuri.dunning.run"]._cron_run()
+        self.assertEqual(line.state, "failed")
+        self.assertFalse(self._mails(bad))

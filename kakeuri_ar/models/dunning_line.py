@@ -609,7 +609,9 @@ class KakeuriDunningLine(models.Model):
         if self.level_id.fee_post:
             try:
                 with self.env.cr.savepoint():
-                    move.action_post()
+                    # the fee is charged because the customer is overdue (often on hold by
+                    # now): the credit check would refuse exactly these invoices
+                    move.with_context(kakeuri_dunning_fee=True).action_post()
                 note = _("Fee invoice %(invoice)s posted.", invoice=move.name)
             except UserError as exc:
                 note = _("Fee invoice left in draft: %(error)s", error=str(exc))

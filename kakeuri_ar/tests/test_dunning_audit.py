@@ -8,6 +8,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .test_dunning import TODAY, DunningCommon
@@ -207,3 +208,34 @@ class TestDunningFailingLine(DunningCommon):
             self.env["kakeuri.dunning.run"]._cron_run()
         self.assertEqual(line.state, "failed")
         self.assertFalse(self._mails(bad))
+
+
+@tagged("post_install", "-at_install")
+class TestDunningFeeUnderCreditControl(DunningCommon):
+    def test_fee_posted_for_held_block_policy_customer(self):
+        policy = self.env["kakeuri.credit.policy"].create(
+            {
+                "name": "Strict (dunning test)",
+                "hold_mode": "block",
+                "block_on_overdue": True,
+                "overdue_grace_days": 0,
+            }
+        )
+        partner = self.customers[0]
+        partner.write({"kakeuri_credit_policy_id": policy.id, "credit_limit": 100000.0})
+        self._invoice(partner, 100.0, 35)
+        self.level_final.write({"fee_amount": 2000.0, "fee_post": True})
+        run = self._run(levels=self.levels.filtered("auto"))
+        run.action_send()
+        line = self._line(run, partner)
+        self.assertTrue(partner.kakeuri_credit_hold)
+        fee = line.fee_move_id
+        self.assertEqual(fee.state, "posted")
+        self.assertEqual(fee.amount_total, 2000.0)
+        self.assertIn(f"Fee invoice {fee.name} posted.", line.reason)
+        # the credit check still refuses an ordinary invoice for this customer, also with the flag
+        # passed by a user (not the dunning's own sudo)
+        other = self._invoice(partner, 50.0, -30, post=False)
+        with self.assertRaisesRegex(UserError, "cannot be posted"):
+            other.with_context(kakeuri_dunning_fee=True).action_post()
+        self.assertEqual(other.state, "draft")

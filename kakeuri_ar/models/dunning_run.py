@@ -328,7 +328,9 @@ class KakeuriDunningRun(models.Model):
         kept_partners = set(self.line_ids.partner_id.ids)
         vals_list = []
         steps = [(lv.days_overdue, lv) for lv in levels]
-        for partner_id, rows in self._get_candidates().items():
+        candidates = self._get_candidates()
+        self._settle_promises(candidates)
+        for partner_id, rows in candidates.items():
             if partner_id in kept_partners:
                 continue
             vals = self._prepare_line_vals(partner_id, rows, levels, steps=steps)
@@ -344,6 +346,84 @@ class KakeuriDunningRun(models.Model):
             )
         )
         return lines
+
+    def _settle_promises(self, candidates):
+        """Judge the promises to pay of the candidate customers: kept when the payments dated
+        from the day the promise was recorded up to the promised date (or the run date, if
+        earlier) cover the promised amount; broken when the date has passed without. Either way
+        the promise is cleared (with a note in the customer's chatter), so it is judged once;
+        a broken promise is mentioned on the customer's reminder. Updates ``candidates``."""
+        self.ensure_one()
+        promises = {}
+        for partner_id, rows in candidates.items():
+            head = rows[0]
+            if head["kakeuri_promise_date"]:
+                promises[partner_id] = head
+        if not promises:
+            return
+        partners = self.env["res.partner"].browse(list(promises)).sudo()
+        # promises recorded before the start date was kept: count from the last reminder
+        starts = {
+            p.id: p.kakeuri_promise_start_date
+            or promises[p.id]["last_date"]
+            or promises[p.id]["kakeuri_promise_date"]
+            for p in partners
+        }
+        ids = list(promises)
+        self.env.cr.execute(
+            SQL(
+                """SELECT v.partner_id, COALESCE(SUM(-aml.balance), 0)
+                     FROM unnest(%(partners)s::int[], %(starts)s::date[], %(ends)s::date[])
+                          AS v(partner_id, date_start, date_end)
+                     JOIN res_partner p ON p.commercial_partner_id = v.partner_id
+                     JOIN account_move_line aml ON aml.partner_id = p.id
+                     JOIN account_account acc ON acc.id = aml.account_id
+                     JOIN account_move m ON m.id = aml.move_id
+                    WHERE aml.company_id = %(company)s
+                      AND aml.parent_state = 'posted'
+                      AND acc.account_type = 'asset_receivable'
+                      AND m.move_type = 'entry'
+                      AND aml.balance < 0
+                      AND aml.date >= v.date_start
+                      AND aml.date <= v.date_end
+                    GROUP BY v.partner_id""",
+                partners=ids,
+                starts=[starts[pid] for pid in ids],
+                ends=[min(promises[pid]["kakeuri_promise_date"], self.date) for pid in ids],
+                company=self.company_id.id,
+            )
+        )
+        paid = dict(self.env.cr.fetchall())
+        currency = self.company_id.currency_id
+        for partner in partners:
+            head = promises[partner.id]
+            amount = head["kakeuri_promise_amount"] or 0.0
+            promise_date = head["kakeuri_promise_date"]
+            kept = currency.compare_amounts(amount, 0) > 0 and (
+                currency.compare_amounts(paid.get(partner.id, 0.0), amount) >= 0
+            )
+            if not kept and promise_date >= self.date:
+                continue  # still valid
+            values = {
+                "amount": format_amount(self.env, amount, currency),
+                "date": format_date(self.env, promise_date),
+                "paid": format_amount(self.env, paid.get(partner.id, 0.0), currency),
+            }
+            if kept:
+                body = _("Promise to pay %(amount)s by %(date)s was kept (paid %(paid)s).", **values)
+            else:
+                body = _("Promise to pay %(amount)s by %(date)s was broken (paid %(paid)s).", **values)
+            partner.with_context(tracking_disable=True).write(
+                {
+                    "kakeuri_promise_date": False,
+                    "kakeuri_promise_amount": 0.0,
+                    "kakeuri_promise_start_date": False,
+                }
+            )
+            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+            for row in candidates[partner.id]:
+                row["kakeuri_promise_date"] = None
+                row["promise_broken"] = not kept and (amount, promise_date)
 
     def _create_lines(self, vals_list):
         """Create the proposed lines. The plain values of ``_prepare_line_vals`` are inserted
@@ -472,12 +552,13 @@ class KakeuriDunningRun(models.Model):
                 days=min_interval,
             )
         else:
-            if promise_date:
+            if head.get("promise_broken"):
+                broken_amount, broken_date = head["promise_broken"]
                 notes.append(
                     _(
                         "Promise to pay %(amount)s by %(date)s was broken.",
-                        amount=format_amount(self.env, head["kakeuri_promise_amount"] or 0.0, currency),
-                        date=format_date(self.env, promise_date),
+                        amount=format_amount(self.env, broken_amount, currency),
+                        date=format_date(self.env, broken_date),
                     )
                 )
             if disputed:

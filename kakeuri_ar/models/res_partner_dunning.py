@@ -22,6 +22,12 @@ class ResPartner(models.Model):
         currency_field="currency_id",
         tracking=True,
     )
+    kakeuri_promise_start_date = fields.Date(
+        string="Promise Recorded On",
+        readonly=True,
+        copy=False,
+        help="Payments dated from this day up to the promised date count towards the promise.",
+    )
     kakeuri_last_dunning_date = fields.Date(string="Last Reminder", readonly=True, copy=False)
     kakeuri_dunning_level_id = fields.Many2one(
         comodel_name="kakeuri.dunning.level",
@@ -44,6 +50,21 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.kakeuri_dunning_line_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("kakeuri_promise_date") and not vals.get("kakeuri_promise_start_date"):
+                vals["kakeuri_promise_start_date"] = fields.Date.context_today(self)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "kakeuri_promise_date" in vals and "kakeuri_promise_start_date" not in vals:
+            vals = dict(
+                vals,
+                kakeuri_promise_start_date=vals["kakeuri_promise_date"] and fields.Date.context_today(self),
+            )
+        return super().write(vals)
 
     @api.constrains("kakeuri_promise_amount")
     def _check_kakeuri_promise_amount(self):

@@ -239,3 +239,63 @@ class TestDunningFeeUnderCreditControl(DunningCommon):
         with self.assertRaisesRegex(UserError, "cannot be posted"):
             other.with_context(kakeuri_dunning_fee=True).action_post()
         self.assertEqual(other.state, "draft")
+
+
+@tagged("post_install", "-at_install")
+class TestDunningPromises(DunningCommon):
+    def _pay(self, invoice, amount, payment_date):
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"payment_date": payment_date, "amount": amount})
+            ._create_payments()
+        )
+
+    def _promise(self, partner, amount, days):
+        partner.write(
+            {
+                "kakeuri_promise_date": TODAY + timedelta(days=days),
+                "kakeuri_promise_amount": amount,
+                "kakeuri_promise_start_date": TODAY,
+            }
+        )
+
+    def test_promise_kept_by_payments_before_the_date(self):
+        partner = self.customers[0]
+        inv_1 = self._invoice(partner, 300.0, 20)
+        inv_2 = self._invoice(partner, 200.0, 20)
+        self._promise(partner, 300.0, 10)
+        self.assertFalse(self._line(self._run(), partner).include, "promised: left out")
+        self._pay(inv_1, 300.0, TODAY + timedelta(days=2))
+        # the promise is kept before its date: cleared, the rest is dunned again
+        line = self._line(self._run(TODAY + timedelta(days=3)), partner)
+        self.assertEqual(line.state, "draft")
+        self.assertEqual(line.move_ids, inv_2)
+        self.assertNotIn("broken", line.reason or "")
+        self.assertFalse(partner.kakeuri_promise_date)
+        self.assertFalse(partner.kakeuri_promise_amount)
+        self.assertTrue(partner.message_ids.filtered(lambda m: "was kept" in (m.body or "")))
+
+    def test_payment_after_the_date_or_too_small_breaks_it_once(self):
+        late, small = self.customers[:2]
+        inv_late = self._invoice(late, 500.0, 20)
+        inv_small = self._invoice(small, 500.0, 20)
+        self._invoice(late, 100.0, 20)
+        self._promise(late, 500.0, 5)
+        self._promise(small, 500.0, 5)
+        self._pay(inv_late, 500.0, TODAY + timedelta(days=6))  # one day late
+        self._pay(inv_small, 100.0, TODAY + timedelta(days=2))  # not the promised amount
+        run = self._run(TODAY + timedelta(days=7))
+        for partner in late | small:
+            line = self._line(run, partner)
+            self.assertEqual(line.state, "draft", partner.name)
+            self.assertIn("was broken", line.reason)
+            self.assertFalse(partner.kakeuri_promise_date)
+            broken = partner.message_ids.filtered(lambda m: "was broken" in (m.body or ""))
+            self.assertEqual(len(broken), 1)
+        # computed again: judged once, not repeated
+        run.unlink()
+        run = self._run(TODAY + timedelta(days=7))
+        for partner in late | small:
+            self.assertNotIn("was broken", self._line(run, partner).reason or "")
+            self.assertEqual(len(partner.message_ids.filtered(lambda m: "was broken" in (m.body or ""))), 1)

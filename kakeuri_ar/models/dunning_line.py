@@ -188,6 +188,7 @@ class KakeuriDunningLine(models.Model):
             ]
             vals["reason"] = " ".join(str(n) for n in notes) or False
             line.write(vals)
+        lines.partner_id.invalidate_recordset(["kakeuri_last_dunning_date", "kakeuri_dunning_level_id"])
 
     def _lock_move_levels(self):
         """Lock the invoices of the batch (a second run waits here, then sees the levels the
@@ -381,8 +382,8 @@ class KakeuriDunningLine(models.Model):
 
     def _store_levels(self, plans):
         """Level and date on the invoices (one UPDATE per level: these two kakeuri fields have
-        no dependants, and account.move.write would re-synchronise every invoice's lines) and
-        on the customers."""
+        no dependants, and account.move.write would re-synchronise every invoice's lines). The
+        customers' last reminder and level are computed per company from the sent lines."""
         if not self:
             return
         date = self.run_id[:1].date
@@ -406,10 +407,6 @@ class KakeuriDunningLine(models.Model):
             )
             Move.browse(move_ids).invalidate_recordset(
                 ["kakeuri_dunning_level_id", "kakeuri_last_dunning_date", "write_uid", "write_date"]
-            )
-        for level, llines in self.grouped("level_id").items():
-            llines.partner_id.sudo().write(
-                {"kakeuri_last_dunning_date": date, "kakeuri_dunning_level_id": level.id}
             )
 
     def _log_chatter(self, plans, results, values):

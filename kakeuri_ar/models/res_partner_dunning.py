@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class ResPartner(models.Model):
@@ -28,17 +29,47 @@ class ResPartner(models.Model):
         copy=False,
         help="Payments dated from this day up to the promised date count towards the promise.",
     )
-    kakeuri_last_dunning_date = fields.Date(string="Last Reminder", readonly=True, copy=False)
+    # per company, from the reminders sent: a customer of two companies is dunned by each
+    kakeuri_last_dunning_date = fields.Date(
+        string="Last Reminder",
+        compute="_compute_kakeuri_last_dunning",
+        help="Date of the last reminder the current company sent this customer.",
+    )
     kakeuri_dunning_level_id = fields.Many2one(
         comodel_name="kakeuri.dunning.level",
         string="Last Dunning Level",
-        readonly=True,
-        copy=False,
+        compute="_compute_kakeuri_last_dunning",
+        help="Level of the last reminder the current company sent this customer.",
     )
     kakeuri_dunning_line_count = fields.Integer(
         string="Reminders",
         compute="_compute_kakeuri_dunning_line_count",
     )
+
+    @api.depends_context("company")
+    def _compute_kakeuri_last_dunning(self):
+        last = {}
+        partner_ids = [pid for pid in self.commercial_partner_id.ids if pid]
+        if partner_ids:
+            self.env["kakeuri.dunning.line"].flush_model(
+                ["partner_id", "company_id", "state", "date", "level_id"]
+            )
+            self.env.cr.execute(
+                SQL(
+                    """SELECT DISTINCT ON (partner_id) partner_id, date, level_id
+                         FROM kakeuri_dunning_line
+                        WHERE partner_id = ANY(%s) AND company_id = %s AND state = 'sent'
+                        ORDER BY partner_id, date DESC, id DESC""",
+                    partner_ids,
+                    self.env.company.id,
+                )
+            )
+            last = {pid: (date, level_id) for pid, date, level_id in self.env.cr.fetchall()}
+        Level = self.env["kakeuri.dunning.level"]
+        for partner in self:
+            date, level_id = last.get(partner.commercial_partner_id.id, (False, False))
+            partner.kakeuri_last_dunning_date = date
+            partner.kakeuri_dunning_level_id = Level.browse(level_id)
 
     def _compute_kakeuri_dunning_line_count(self):
         counts = dict(

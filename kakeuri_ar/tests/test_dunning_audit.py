@@ -8,6 +8,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -299,3 +300,31 @@ class TestDunningPromises(DunningCommon):
         for partner in late | small:
             self.assertNotIn("was broken", self._line(run, partner).reason or "")
             self.assertEqual(len(partner.message_ids.filtered(lambda m: "was broken" in (m.body or ""))), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningPerCompany(DunningCommon):
+    def test_partner_level_and_date_per_company(self):
+        company_2 = self.setup_other_company(name="Kakeuri Osaka KK")["company"]
+        partner = self.customers[0]
+        today = fields.Date.context_today(self.env["res.partner"])
+        self._invoice(partner, 100.0, 35, ref_date=today)
+        self._invoice(partner, 900.0, 3, ref_date=today, company=company_2)
+        run = self._run(today, levels=self.levels.filtered("auto"))
+        run.action_send()
+        self.assertEqual(partner.with_company(self.company).kakeuri_dunning_level_id, self.level_final)
+        self.assertEqual(partner.with_company(self.company).kakeuri_last_dunning_date, today)
+        self.assertFalse(partner.with_company(company_2).kakeuri_dunning_level_id)
+        self.assertFalse(partner.with_company(company_2).kakeuri_last_dunning_date)
+        rows = (
+            self.env["kakeuri.dunning.collection"]
+            .with_context(allowed_company_ids=[self.company.id, company_2.id])
+            .search([("partner_id", "=", partner.id)])
+        )
+        row_1 = rows.filtered(lambda r: r.company_id == self.company)
+        row_2 = rows.filtered(lambda r: r.company_id == company_2)
+        self.assertEqual(row_1.last_dunning_date, today)
+        self.assertEqual(row_1.level_id, self.level_final)
+        self.assertFalse(row_2.last_dunning_date, "not reminded by the second company")
+        self.assertFalse(row_2.level_id)
+        self.assertEqual(row_2.amount_overdue, 900.0)

@@ -152,11 +152,34 @@ class KakeuriDunningLine(models.Model):
         Level = self.env["kakeuri.dunning.level"]
         changed = self.level_id != self.proposed_level_id
         result = {}
-        for move_key, level_id in (self.move_level_data or {}).items():
-            move_id = int(move_key)
+        for move_id, level_id in self._get_data_levels().items():
             level = self.level_id if changed else Level.browse(level_id)
             if level.days_overdue > current_days.get(move_id, -1):
                 result[move_id] = level
+        return result
+
+    def _get_data_levels(self):
+        """{move_id: level id} of the invoices that reach a new level with this line."""
+        self.ensure_one()
+        result = {}
+        for key, value in (self.move_level_data or {}).items():
+            level_id = value.get("level") if isinstance(value, dict) else value
+            if level_id:
+                result[int(key)] = level_id
+        return result
+
+    def _get_overdue_by_move(self):
+        """{invoice: (overdue amount, earliest overdue due date)} as of the run date: the part
+        of each invoice that is overdue (for an instalment invoice, the instalments due), so
+        the invoices add up to the line's total."""
+        self.ensure_one()
+        result = {}
+        for move in self.move_ids:
+            value = (self.move_level_data or {}).get(str(move.id))
+            if isinstance(value, dict) and value.get("date_due"):
+                result[move] = (value["amount"], fields.Date.to_date(value["date_due"]))
+            else:
+                result[move] = (move.amount_residual_signed, move.invoice_date_due)
         return result
 
     def _send(self):
@@ -295,17 +318,20 @@ class KakeuriDunningLine(models.Model):
         """Keep only ``moves`` on the line (the others were paid or disputed since it was
         computed), with their current overdue ``amounts`` ({move_id: amount})."""
         self.ensure_one()
-        data = {key: value for key, value in (self.move_level_data or {}).items() if int(key) in amounts}
+        data = {}
+        for key, value in (self.move_level_data or {}).items():
+            if int(key) in amounts:
+                data[key] = dict(value, amount=amounts[int(key)]) if isinstance(value, dict) else value
         vals = {
             "move_ids": [fields.Command.set(moves.ids)],
             "move_level_data": data,
             "amount_overdue": sum(amounts.values()),
         }
-        if self.level_id == self.proposed_level_id and data:
+        level_ids = [value.get("level") if isinstance(value, dict) else value for value in data.values()]
+        level_ids = [level_id for level_id in level_ids if level_id]
+        if self.level_id == self.proposed_level_id and level_ids:
             Level = self.env["kakeuri.dunning.level"]
-            level = max(
-                (Level.browse(value) for value in data.values()), key=lambda lv: (lv.days_overdue, lv.id)
-            )
+            level = max((Level.browse(value) for value in level_ids), key=lambda lv: (lv.days_overdue, lv.id))
             vals.update(level_id=level.id, proposed_level_id=level.id)
         self.write(vals)
 
@@ -316,7 +342,7 @@ class KakeuriDunningLine(models.Model):
         for line in self:
             results[line] = {"state": "sent", "notes": []}
             plan = line._get_move_levels(current_days)
-            if line.move_level_data and not plan:
+            if line._get_data_levels() and not plan:
                 results[line] = {
                     "state": "skipped",
                     "notes": [_("These invoices have already reached this level.")],
@@ -661,16 +687,16 @@ class KakeuriDunningLine(models.Model):
         )
         date_format = lang.date_format or "%m/%d/%Y"
         rows = []
-        for inv in self.move_ids.sorted(lambda m: (m.invoice_date_due or m.date, m.name)):
+        overdue = self._get_overdue_by_move()
+        for inv in self.move_ids.sorted(lambda m: (overdue[m][1] or m.date, m.name)):
+            amount, date_due = overdue[inv]
             rows.append(
                 {
                     "name": inv.name,
                     "invoice_date": inv.invoice_date.strftime(date_format) if inv.invoice_date else "",
-                    "date_due": inv.invoice_date_due.strftime(date_format) if inv.invoice_date_due else "",
-                    "days": (self.date - inv.invoice_date_due).days if inv.invoice_date_due else "",
-                    "amount": self._format_amount_lang(
-                        inv.amount_residual_signed, inv.company_currency_id, lang
-                    ),
+                    "date_due": date_due.strftime(date_format) if date_due else "",
+                    "days": (self.date - date_due).days if date_due else "",
+                    "amount": self._format_amount_lang(amount, inv.company_currency_id, lang),
                     "url": self._get_invoice_portal_url(inv),
                 }
             )

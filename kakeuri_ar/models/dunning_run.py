@@ -571,7 +571,16 @@ class KakeuriDunningRun(models.Model):
             "level_id": level.id,
             "proposed_level_id": level.id,
             "move_ids": [Command.set([r["move_id"] for r in considered])],
-            "move_level_data": {str(move_id): lv.id for move_id, lv in targets.items()},
+            # per invoice: the level it reaches (None: already reached), its overdue amount and
+            # earliest overdue due date (an instalment invoice is only partly overdue)
+            "move_level_data": {
+                str(r["move_id"]): {
+                    "level": targets[r["move_id"]].id if r["move_id"] in targets else None,
+                    "amount": float(r["residual"]),
+                    "date_due": fields.Date.to_string(r["date_maturity"]),
+                }
+                for r in considered
+            },
             "amount_overdue": sum(r["residual"] for r in considered),
             "max_days_overdue": max((run_date - r["date_maturity"]).days for r in considered),
             "last_dunning_date": last_date,

@@ -8,7 +8,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -328,3 +328,52 @@ class TestDunningPerCompany(DunningCommon):
         self.assertFalse(row_2.last_dunning_date, "not reminded by the second company")
         self.assertFalse(row_2.level_id)
         self.assertEqual(row_2.amount_overdue, 900.0)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningInstalments(DunningCommon):
+    def test_instalment_invoice_rows_add_up(self):
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "Two instalments (dunning test)",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 10}),
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 40}),
+                ],
+            }
+        )
+        partner = self.customers[0]
+        inv = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": TODAY - timedelta(days=30),
+                "invoice_payment_term_id": term.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Goods", "quantity": 1.0, "price_unit": 1000.0, "tax_ids": []})
+                ],
+            }
+        )
+        inv.action_post()
+        plain = self._invoice(partner, 300.0, 5)
+        self.assertEqual(inv.invoice_date_due, TODAY + timedelta(days=10), "the last instalment is not due")
+        run = self._run()
+        line = self._line(run, partner)
+        self.assertEqual(line.amount_overdue, 800.0, "the first instalment and the plain invoice")
+        self.assertEqual(line.max_days_overdue, 20)
+        rows = {row["name"]: row for row in line.with_context(lang="en_US")._get_mail_invoice_rows()}
+        self.assertEqual(rows[inv.name]["days"], 20)
+        self.assertIn("500.00", rows[inv.name]["amount"])
+        self.assertEqual(rows[plain.name]["days"], 5)
+        self.assertIn("300.00", rows[plain.name]["amount"])
+        self.assertEqual(line._get_overdue_by_move()[inv], (500.0, TODAY - timedelta(days=20)))
+        run.action_send()
+        body = self._mails(partner).body_html
+        self.assertIn("800.00", body)
+        self.assertNotIn("1,000.00", body)
+        self.assertIn('text-align: right;">20</td>', body)
+        html = self.env["ir.actions.report"]._render_qweb_html("kakeuri_ar.report_dunning_letter", line.ids)[
+            0
+        ]
+        self.assertIn("500.00", html.decode())
+        self.assertNotIn("1,000.00", html.decode())

@@ -52,6 +52,21 @@ WITH overdue AS (
 customers AS (
     SELECT DISTINCT partner_id FROM overdue
 ),
+unapplied AS (
+    -- open credit notes and payments not yet matched with an invoice, netted per customer
+    SELECT p.commercial_partner_id AS partner_id, SUM(aml.amount_residual) AS amount
+      FROM account_move_line aml
+      JOIN account_account acc ON acc.id = aml.account_id
+      JOIN res_partner p ON p.id = aml.partner_id
+     WHERE aml.company_id = %(company)s
+       AND aml.parent_state = 'posted'
+       AND acc.account_type = 'asset_receivable'
+       AND aml.reconciled IS NOT TRUE
+       AND aml.amount_residual < 0
+       AND aml.date <= %(date)s
+       AND p.commercial_partner_id IN (SELECT partner_id FROM customers)
+     GROUP BY p.commercial_partner_id
+),
 last_sent AS (
     SELECT c.partner_id, ls.last_date
       FROM customers c
@@ -89,13 +104,15 @@ SELECT o.partner_id,
        p.kakeuri_promise_amount,
        p.user_id,
        ls.last_date,
-       ct.contact_id
+       ct.contact_id,
+       COALESCE(un.amount, 0) AS unapplied
   FROM overdue o
   JOIN account_move m ON m.id = o.move_id
   JOIN res_partner p ON p.id = o.partner_id
   LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id
   LEFT JOIN last_sent ls ON ls.partner_id = o.partner_id
   LEFT JOIN contacts ct ON ct.partner_id = o.partner_id
+  LEFT JOIN unapplied un ON un.partner_id = o.partner_id
  ORDER BY o.partner_id, o.date_maturity, o.move_id
 """
 
@@ -533,8 +550,11 @@ class KakeuriDunningRun(models.Model):
         min_interval = self.company_id.kakeuri_dunning_min_interval_days
         promise_date = head["kakeuri_promise_date"]
         last_date = head["last_date"]
+        unapplied = head["unapplied"] or 0.0
         if not open_rows:
             state, reason = "skipped", _("All overdue invoices are disputed.")
+        elif currency.compare_amounts(sum(r["residual"] for r in open_rows) + unapplied, 0) <= 0:
+            state, reason = "skipped", _("Unapplied payments/credit notes cover the overdue amount.")
         elif head["excluded"]:
             state, reason = "skipped", _("The customer is excluded from dunning.")
         elif promise_date and promise_date >= self.date:
@@ -563,6 +583,13 @@ class KakeuriDunningRun(models.Model):
                 )
             if disputed:
                 notes.append(_("Disputed invoices left out: %(count)s.", count=len(disputed)))
+            if currency.compare_amounts(unapplied, 0) < 0:
+                notes.append(
+                    _(
+                        "Unapplied payments/credit notes of %(amount)s to match.",
+                        amount=format_amount(self.env, -unapplied, currency),
+                    )
+                )
             reason = " ".join(notes) or False
         return {
             "run_id": self.id,

@@ -377,3 +377,50 @@ class TestDunningInstalments(DunningCommon):
         ]
         self.assertIn("500.00", html.decode())
         self.assertNotIn("1,000.00", html.decode())
+
+
+@tagged("post_install", "-at_install")
+class TestDunningUnappliedCredits(DunningCommon):
+    def test_unapplied_credits_netted(self):
+        covered, partly, refunded = self.customers[:3]
+        self._invoice(covered, 100.0, 20)
+        self._invoice(partly, 300.0, 20)
+        self._invoice(refunded, 200.0, 20)
+        bank = self.company_data["default_journal_bank"]
+        for partner, amount in ((covered, 150.0), (partly, 100.0)):
+            payment = self.env["account.payment"].create(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": partner.id,
+                    "amount": amount,
+                    "date": TODAY - timedelta(days=2),
+                    "journal_id": bank.id,
+                }
+            )
+            payment.action_post()
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": refunded.id,
+                "invoice_date": TODAY - timedelta(days=3),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Returned goods", "quantity": 1.0, "price_unit": 200.0, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        run = self._run()
+        for partner in covered | refunded:
+            line = self._line(run, partner)
+            self.assertEqual(line.state, "skipped", partner.name)
+            self.assertEqual(line.reason, "Unapplied payments/credit notes cover the overdue amount.")
+        line = self._line(run, partly)
+        self.assertEqual(line.state, "draft")
+        self.assertEqual(line.amount_overdue, 300.0)
+        self.assertIn("Unapplied payments/credit notes of $\N{NO-BREAK SPACE}100.00 to match.", line.reason)
+        run.action_send()
+        self.assertFalse(self._mails(covered) | self._mails(refunded))
+        self.assertEqual(len(self._mails(partly)), 1)

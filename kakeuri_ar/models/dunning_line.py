@@ -96,8 +96,34 @@ class KakeuriDunningLine(models.Model):
         for line in self:
             line.move_count = len(line.move_ids)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent_or_failed(self):
+        for line in self:
+            if line.state in ("sent", "failed"):
+                raise UserError(
+                    _(
+                        "The reminder of %(partner)s in run %(run)s is %(state)s; it is kept as a record.",
+                        partner=line.partner_id.display_name,
+                        run=line.run_id.name,
+                        state=line._state_label(),
+                    )
+                )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
     def write(self, vals):
-        if "include" in vals and not self.env.context.get("kakeuri_dunning_sending"):
+        sending = self.env.context.get("kakeuri_dunning_sending")
+        if "state" in vals and not sending:
+            raise UserError(
+                _(
+                    "The state of a reminder is set by computing and sending the run (%(lines)s); "
+                    "tick or untick the line instead.",
+                    lines=", ".join(f"{ln.partner_id.display_name} ({ln.run_id.name})" for ln in self[:5]),
+                )
+            )
+        if "include" in vals and not sending:
             for line in self:
                 if line.run_id.state != "draft" or line.state in ("sent", "failed"):
                     raise UserError(
@@ -105,7 +131,7 @@ class KakeuriDunningLine(models.Model):
                             "The line of %(partner)s in run %(run)s is %(state)s; it cannot be changed.",
                             partner=line.partner_id.display_name,
                             run=line.run_id.name,
-                            state=dict(self._fields["state"]._description_selection(self.env))[line.state],
+                            state=line._state_label(),
                         )
                     )
             if vals["include"]:
@@ -116,9 +142,20 @@ class KakeuriDunningLine(models.Model):
                     state="skipped",
                     reason=_("Left out by %(user)s.", user=self.env.user.name),
                 )
-        if "level_id" in vals and not self.env.context.get("kakeuri_dunning_sending"):
-            if self.filtered(lambda ln: ln.state in ("sent", "failed")):
-                raise UserError(_("The level of a sent or failed reminder cannot be changed."))
+        if "level_id" in vals and not sending:
+            new_level = self.env["kakeuri.dunning.level"].browse(vals["level_id"])
+            for line in self.filtered(lambda ln: ln.state in ("sent", "failed")):
+                raise UserError(
+                    _(
+                        "The reminder of %(partner)s in run %(run)s is %(state)s: its level %(level)s "
+                        "cannot be changed to %(new_level)s.",
+                        partner=line.partner_id.display_name,
+                        run=line.run_id.name,
+                        state=line._state_label(),
+                        level=line.level_id.display_name,
+                        new_level=new_level.display_name,
+                    )
+                )
         return super().write(vals)
 
     # ------------------------------------------------------------------ actions

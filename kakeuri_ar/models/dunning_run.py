@@ -233,7 +233,7 @@ class KakeuriDunningRun(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
         for run in self:
-            if run.line_ids.filtered(lambda ln: ln.state == "sent"):
+            if run.line_ids.filtered(lambda ln: ln.state in ("sent", "failed")):
                 raise UserError(
                     _("Dunning run %(run)s has sent reminders; it is kept as a record.", run=run.name)
                 )

@@ -424,3 +424,51 @@ class TestDunningUnappliedCredits(DunningCommon):
         run.action_send()
         self.assertFalse(self._mails(covered) | self._mails(refunded))
         self.assertEqual(len(self._mails(partly)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningTrace(DunningCommon):
+    def test_sent_and_failed_lines_are_kept(self):
+        sent_partner, failed_partner, draft_partner = self.customers[:3]
+        failed_partner.email = False
+        inv = self._invoice(sent_partner, 100.0, 20)
+        self._invoice(failed_partner, 100.0, 3)
+        run = self._run()
+        run.action_send()
+        sent = self._line(run, sent_partner)
+        failed = self._line(run, failed_partner)
+        self.assertEqual((sent.state, failed.state), ("sent", "failed"))
+        for line in sent | failed:
+            with self.assertRaisesRegex(UserError, "kept as a record"):
+                line.unlink()
+        with self.assertRaisesRegex(UserError, "kept as a record"):
+            run.unlink()
+        # the state only moves by computing and sending
+        with self.assertRaisesRegex(UserError, "state of a reminder"):
+            sent.state = "draft"
+        with self.assertRaisesRegex(UserError, "state of a reminder"):
+            failed.write({"state": "sent"})
+        self.assertEqual((sent.state, failed.state), ("sent", "failed"))
+        # the level of a sent reminder: the message names the customer, the run and the levels
+        with self.assertRaisesRegex(
+            UserError, f"{sent_partner.name}.*{run.name}.*Second notice.*Final notice"
+        ):
+            sent.level_id = self.level_final
+        # draft lines of a new run may still be deleted
+        self._invoice(draft_partner, 100.0, 3)
+        draft = self._line(self._run(), draft_partner)
+        draft.unlink()
+        self.assertFalse(draft.exists())
+        # a level used by reminders is archived, not deleted
+        with self.assertRaisesRegex(UserError, "archive it"):
+            self.level_second.unlink()
+        self.level_second.action_archive()
+        self.assertFalse(self.level_second.active)
+        self.assertEqual(inv.kakeuri_dunning_level_id, self.level_second)
+        self.assertEqual(self.env["account.move"]._fields["kakeuri_dunning_level_id"].ondelete, "restrict")
+        # an unused level can be deleted
+        unused = self.env["kakeuri.dunning.level"].create(
+            {"name": "Unused", "days_overdue": 60, "company_id": self.company.id}
+        )
+        unused.unlink()
+        self.assertFalse(unused.exists())

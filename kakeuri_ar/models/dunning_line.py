@@ -425,10 +425,13 @@ class KakeuriDunningLine(models.Model):
             results[line]["notes"].append(note)
         hold_lines = self.filtered(lambda ln: ln.level_id.set_credit_hold)
         if hold_lines:
-            hold_lines._set_credit_hold()
+            held = hold_lines._set_credit_hold()
             for line in hold_lines:
-                values[line]["hold_set"] = True
-                results[line]["notes"].append(_("Credit hold set."))
+                if line.partner_id.id in held.ids:
+                    values[line]["hold_set"] = True
+                    results[line]["notes"].append(_("Credit hold set."))
+                else:
+                    results[line]["notes"].append(_("Already on credit hold."))
         # emails last: the message in the customer's chatter summarises everything done
         email_lines = self.filtered(lambda ln: ln.level_id.send_email and ln.contact_partner_id.email)
         for template, tlines in email_lines.grouped(lambda ln: ln.level_id.mail_template_id).items():
@@ -679,7 +682,9 @@ class KakeuriDunningLine(models.Model):
 
     def _set_credit_hold(self):
         """Put the customers on credit hold (issue 1): their new orders are refused until a
-        credit manager releases it. The reason names the level and the run."""
+        credit manager releases it. The reason names the level and the run. Returns the
+        customers put on hold now (not those already on hold)."""
+        held = self.env["res.partner"]
         for level, lines in self.grouped("level_id").items():
             partners = lines.partner_id.sudo().filtered(lambda p: not p.kakeuri_credit_hold)
             if partners:
@@ -696,6 +701,8 @@ class KakeuriDunningLine(models.Model):
                         ),
                     }
                 )
+                held |= partners
+        return held
 
     def _chatter_body_partner(self, notes):
         self.ensure_one()

@@ -216,6 +216,20 @@ class KakeuriDunningRun(models.Model):
                     )
                 )
 
+    @api.constrains("date")
+    def _check_date_not_future(self):
+        for run in self:
+            today = fields.Date.context_today(run)
+            if run.date and run.date > today:
+                raise ValidationError(
+                    _(
+                        "Dunning run %(run)s is dated %(date)s, in the future: a run reminds of what is "
+                        "overdue by today at the latest.",
+                        run=run.name,
+                        date=format_date(self.env, run.date),
+                    )
+                )
+
     @api.onchange("company_id")
     def _onchange_company_id(self):
         self.level_ids = self.env["kakeuri.dunning.level"].search([("company_id", "=", self.company_id.id)])

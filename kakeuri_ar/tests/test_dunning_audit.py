@@ -9,8 +9,9 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval, time
 
 from .test_dunning import TODAY, DunningCommon
 
@@ -472,3 +473,45 @@ class TestDunningTrace(DunningCommon):
         )
         unused.unlink()
         self.assertFalse(unused.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestDunningSmallFixes(DunningCommon):
+    def test_hold_note_only_when_set_now(self):
+        held_before, held_now = self.customers[:2]
+        self._invoice(held_before, 100.0, 35)
+        self._invoice(held_now, 100.0, 35)
+        held_before.write({"kakeuri_credit_hold": True, "kakeuri_credit_hold_reason": "Bill dishonoured"})
+        run = self._run()
+        run.action_send()
+        line_before = self._line(run, held_before)
+        self.assertFalse(line_before.hold_set)
+        self.assertNotIn("Credit hold set.", line_before.reason)
+        self.assertIn("Already on credit hold.", line_before.reason)
+        self.assertEqual(held_before.kakeuri_credit_hold_reason, "Bill dishonoured", "the reason is kept")
+        line_now = self._line(run, held_now)
+        self.assertTrue(line_now.hold_set)
+        self.assertIn("Credit hold set.", line_now.reason)
+
+    @freeze_time("2026-03-31")
+    def test_run_in_the_future_refused(self):
+        with self.assertRaisesRegex(ValidationError, "04/01/2026"):
+            self.env["kakeuri.dunning.run"].create(
+                {"date": TODAY + timedelta(days=1), "company_id": self.company.id}
+            )
+        run = self.env["kakeuri.dunning.run"].create({"date": TODAY, "company_id": self.company.id})
+        with self.assertRaisesRegex(ValidationError, "in the future"):
+            run.date = TODAY + timedelta(days=10)
+
+    def test_letter_of_draft_line_not_stored(self):
+        partner = self.customers[0]
+        self._invoice(partner, 100.0, 20)
+        run = self._run()
+        line = self._line(run, partner)
+        report = self.env.ref("kakeuri_ar.action_report_dunning_letter")
+        self.assertFalse(safe_eval(report.attachment, {"object": line, "time": time}))
+        run.action_send()
+        self.assertEqual(
+            safe_eval(report.attachment, {"object": line, "time": time}),
+            f"Reminder - {partner.name} - {run.name}.pdf",
+        )

@@ -58,6 +58,8 @@ class AccountMove(models.Model):
         """Customer invoices and receipts are checked before posting: what they add to the
         exposure (lines not coming from a confirmed sale order, which was checked when it was
         confirmed) against the limit and overdue items; a credit hold refuses them all."""
+        if self.env.su and self.env.context.get("kakeuri_dunning_fee"):
+            return  # a dunning fee invoice: charged because of the overdue (see dunning_line.py)
         today = fields.Date.context_today(self)
         for move in self.filtered(lambda m: m.move_type in CUSTOMER_MOVE_TYPES and m.state == "draft"):
             if soft and move.date and move.date > today:

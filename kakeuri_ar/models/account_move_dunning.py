@@ -11,6 +11,7 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         index="btree_not_null",
+        ondelete="restrict",
         help="Highest dunning level this invoice has reached; it is never sent the same level twice.",
     )
     kakeuri_last_dunning_date = fields.Date(

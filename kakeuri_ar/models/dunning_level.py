@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 # The shipped default levels (also loaded for the main company by data/dunning_level_data.xml).
 # Companies created later get them from "Create default levels" or on their first run.
@@ -162,6 +162,27 @@ class KakeuriDunningLevel(models.Model):
             if level.send_email and not level.mail_template_id:
                 raise ValidationError(
                     _("Dunning level %(level)s sends an email but has no email template.", level=level.name)
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        """A level that reminders or invoices refer to is the trace of what was sent: archive it."""
+        if not self:
+            return
+        Line = self.env["kakeuri.dunning.line"].sudo()
+        Move = self.env["account.move"].sudo()
+        for level in self:
+            used = Line.search_count(
+                ["|", ("level_id", "=", level.id), ("proposed_level_id", "=", level.id)], limit=1
+            ) or Move.search_count([("kakeuri_dunning_level_id", "=", level.id)], limit=1)
+            if used:
+                raise UserError(
+                    _(
+                        "Dunning level %(level)s of %(company)s has been used by reminders; archive it "
+                        "instead of deleting it.",
+                        level=level.name,
+                        company=level.company_id.name,
+                    )
                 )
 
     def action_create_default_levels(self):

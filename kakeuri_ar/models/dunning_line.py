@@ -96,8 +96,34 @@ class KakeuriDunningLine(models.Model):
         for line in self:
             line.move_count = len(line.move_ids)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent_or_failed(self):
+        for line in self:
+            if line.state in ("sent", "failed"):
+                raise UserError(
+                    _(
+                        "The reminder of %(partner)s in run %(run)s is %(state)s; it is kept as a record.",
+                        partner=line.partner_id.display_name,
+                        run=line.run_id.name,
+                        state=line._state_label(),
+                    )
+                )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
     def write(self, vals):
-        if "include" in vals and not self.env.context.get("kakeuri_dunning_sending"):
+        sending = self.env.context.get("kakeuri_dunning_sending")
+        if "state" in vals and not sending:
+            raise UserError(
+                _(
+                    "The state of a reminder is set by computing and sending the run (%(lines)s); "
+                    "tick or untick the line instead.",
+                    lines=", ".join(f"{ln.partner_id.display_name} ({ln.run_id.name})" for ln in self[:5]),
+                )
+            )
+        if "include" in vals and not sending:
             for line in self:
                 if line.run_id.state != "draft" or line.state in ("sent", "failed"):
                     raise UserError(
@@ -105,7 +131,7 @@ class KakeuriDunningLine(models.Model):
                             "The line of %(partner)s in run %(run)s is %(state)s; it cannot be changed.",
                             partner=line.partner_id.display_name,
                             run=line.run_id.name,
-                            state=dict(self._fields["state"]._description_selection(self.env))[line.state],
+                            state=line._state_label(),
                         )
                     )
             if vals["include"]:
@@ -116,9 +142,20 @@ class KakeuriDunningLine(models.Model):
                     state="skipped",
                     reason=_("Left out by %(user)s.", user=self.env.user.name),
                 )
-        if "level_id" in vals and not self.env.context.get("kakeuri_dunning_sending"):
-            if self.filtered(lambda ln: ln.state in ("sent", "failed")):
-                raise UserError(_("The level of a sent or failed reminder cannot be changed."))
+        if "level_id" in vals and not sending:
+            new_level = self.env["kakeuri.dunning.level"].browse(vals["level_id"])
+            for line in self.filtered(lambda ln: ln.state in ("sent", "failed")):
+                raise UserError(
+                    _(
+                        "The reminder of %(partner)s in run %(run)s is %(state)s: its level %(level)s "
+                        "cannot be changed to %(new_level)s.",
+                        partner=line.partner_id.display_name,
+                        run=line.run_id.name,
+                        state=line._state_label(),
+                        level=line.level_id.display_name,
+                        new_level=new_level.display_name,
+                    )
+                )
         return super().write(vals)
 
     # ------------------------------------------------------------------ actions
@@ -152,11 +189,34 @@ class KakeuriDunningLine(models.Model):
         Level = self.env["kakeuri.dunning.level"]
         changed = self.level_id != self.proposed_level_id
         result = {}
-        for move_key, level_id in (self.move_level_data or {}).items():
-            move_id = int(move_key)
+        for move_id, level_id in self._get_data_levels().items():
             level = self.level_id if changed else Level.browse(level_id)
             if level.days_overdue > current_days.get(move_id, -1):
                 result[move_id] = level
+        return result
+
+    def _get_data_levels(self):
+        """{move_id: level id} of the invoices that reach a new level with this line."""
+        self.ensure_one()
+        result = {}
+        for key, value in (self.move_level_data or {}).items():
+            level_id = value.get("level") if isinstance(value, dict) else value
+            if level_id:
+                result[int(key)] = level_id
+        return result
+
+    def _get_overdue_by_move(self):
+        """{invoice: (overdue amount, earliest overdue due date)} as of the run date: the part
+        of each invoice that is overdue (for an instalment invoice, the instalments due), so
+        the invoices add up to the line's total."""
+        self.ensure_one()
+        result = {}
+        for move in self.move_ids:
+            value = (self.move_level_data or {}).get(str(move.id))
+            if isinstance(value, dict) and value.get("date_due"):
+                result[move] = (value["amount"], fields.Date.to_date(value["date_due"]))
+            else:
+                result[move] = (move.amount_residual_signed, move.invoice_date_due)
         return result
 
     def _send(self):
@@ -170,6 +230,12 @@ class KakeuriDunningLine(models.Model):
         if not lines:
             return
         current_days = lines._lock_move_levels()
+        stale = lines._recheck_locked()
+        for line, reason in stale.items():
+            line.write({"state": "skipped", "include": False, "reason": reason})
+        lines -= lines.browse([line.id for line in stale])
+        if not lines:
+            return
         results, plans = lines._plan_send(current_days)
         to_send = lines.filtered(lambda ln: results[ln]["state"] == "sent")
         values = to_send._execute_actions(results)
@@ -182,6 +248,7 @@ class KakeuriDunningLine(models.Model):
             ]
             vals["reason"] = " ".join(str(n) for n in notes) or False
             line.write(vals)
+        lines.partner_id.invalidate_recordset(["kakeuri_last_dunning_date", "kakeuri_dunning_level_id"])
 
     def _lock_move_levels(self):
         """Lock the invoices of the batch (a second run waits here, then sees the levels the
@@ -200,6 +267,111 @@ class KakeuriDunningLine(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
+    def _recheck_locked(self):
+        """Re-check, once the invoices are locked, what the run saw when it was computed (a
+        pending run may be sent a day later): each invoice still open, overdue and not
+        disputed, the customer not excluded, without a valid promise to pay and not reminded
+        within the minimum interval. Invoices paid or disputed meanwhile leave the line (its
+        amount follows); returns {line: reason} for the lines to skip."""
+        stale = {}
+        if not self:
+            return stale
+        self.env.flush_all()
+        partners = self.partner_id
+        partners.invalidate_recordset(
+            ["kakeuri_dunning_excluded", "kakeuri_promise_date", "kakeuri_promise_amount"]
+        )
+        self.move_ids.invalidate_recordset(["kakeuri_dunning_blocked"])
+        for run, rlines in self.grouped("run_id").items():
+            company = run.company_id
+            self.env.cr.execute(
+                SQL(
+                    """SELECT aml.move_id, SUM(aml.amount_residual)
+                         FROM account_move_line aml
+                         JOIN account_account acc ON acc.id = aml.account_id
+                         JOIN account_move m ON m.id = aml.move_id
+                        WHERE aml.move_id = ANY(%(moves)s)
+                          AND aml.parent_state = 'posted'
+                          AND acc.account_type = 'asset_receivable'
+                          AND aml.reconciled IS NOT TRUE
+                          AND aml.amount_residual > 0
+                          AND aml.date_maturity < %(date)s
+                          AND NOT COALESCE(m.kakeuri_dunning_blocked, FALSE)
+                        GROUP BY aml.move_id""",
+                    moves=rlines.move_ids.ids,
+                    date=run.date,
+                )
+            )
+            open_amounts = dict(self.env.cr.fetchall())
+            self.env.cr.execute(
+                SQL(
+                    """SELECT l.partner_id, MAX(r.date)
+                         FROM kakeuri_dunning_line l
+                         JOIN kakeuri_dunning_run r ON r.id = l.run_id
+                        WHERE l.partner_id = ANY(%s) AND l.state = 'sent' AND r.company_id = %s
+                          AND l.id != ALL(%s)
+                        GROUP BY l.partner_id""",
+                    rlines.partner_id.ids,
+                    company.id,
+                    rlines.ids,
+                )
+            )
+            last_sent = dict(self.env.cr.fetchall())
+            min_interval = company.kakeuri_dunning_min_interval_days
+            currency = company.currency_id
+            for line in rlines:
+                partner = line.partner_id
+                remaining = line.move_ids.filtered(lambda m, amounts=open_amounts: m.id in amounts)
+                last_date = last_sent.get(partner.id)
+                if not remaining:
+                    if line.move_ids.filtered("kakeuri_dunning_blocked"):
+                        stale[line] = _("All overdue invoices are disputed.")
+                    else:
+                        stale[line] = _(
+                            "No invoice of this reminder is still open and overdue: paid since the run "
+                            "was computed."
+                        )
+                elif partner.kakeuri_dunning_excluded:
+                    stale[line] = _("The customer is excluded from dunning.")
+                elif partner.kakeuri_promise_date and partner.kakeuri_promise_date >= run.date:
+                    stale[line] = _(
+                        "Promised to pay %(amount)s by %(date)s.",
+                        amount=format_amount(self.env, partner.kakeuri_promise_amount or 0.0, currency),
+                        date=format_date(self.env, partner.kakeuri_promise_date),
+                    )
+                elif last_date and min_interval and (run.date - last_date).days < min_interval:
+                    stale[line] = _(
+                        "Reminded on %(date)s; the minimum interval is %(days)s days.",
+                        date=format_date(self.env, last_date),
+                        days=min_interval,
+                    )
+                elif remaining != line.move_ids or currency.compare_amounts(
+                    sum(open_amounts[m.id] for m in remaining), line.amount_overdue
+                ):
+                    line._restrict_to_moves(remaining, {m.id: open_amounts[m.id] for m in remaining})
+        return stale
+
+    def _restrict_to_moves(self, moves, amounts):
+        """Keep only ``moves`` on the line (the others were paid or disputed since it was
+        computed), with their current overdue ``amounts`` ({move_id: amount})."""
+        self.ensure_one()
+        data = {}
+        for key, value in (self.move_level_data or {}).items():
+            if int(key) in amounts:
+                data[key] = dict(value, amount=amounts[int(key)]) if isinstance(value, dict) else value
+        vals = {
+            "move_ids": [fields.Command.set(moves.ids)],
+            "move_level_data": data,
+            "amount_overdue": sum(amounts.values()),
+        }
+        level_ids = [value.get("level") if isinstance(value, dict) else value for value in data.values()]
+        level_ids = [level_id for level_id in level_ids if level_id]
+        if self.level_id == self.proposed_level_id and level_ids:
+            Level = self.env["kakeuri.dunning.level"]
+            level = max((Level.browse(value) for value in level_ids), key=lambda lv: (lv.days_overdue, lv.id))
+            vals.update(level_id=level.id, proposed_level_id=level.id)
+        self.write(vals)
+
     def _plan_send(self, current_days):
         """Decide per line: sent / skipped (nothing new) / failed (no way to reach the
         customer), and which invoices reach which level."""
@@ -207,7 +379,7 @@ class KakeuriDunningLine(models.Model):
         for line in self:
             results[line] = {"state": "sent", "notes": []}
             plan = line._get_move_levels(current_days)
-            if line.move_level_data and not plan:
+            if line._get_data_levels() and not plan:
                 results[line] = {
                     "state": "skipped",
                     "notes": [_("These invoices have already reached this level.")],
@@ -253,10 +425,13 @@ class KakeuriDunningLine(models.Model):
             results[line]["notes"].append(note)
         hold_lines = self.filtered(lambda ln: ln.level_id.set_credit_hold)
         if hold_lines:
-            hold_lines._set_credit_hold()
+            held = hold_lines._set_credit_hold()
             for line in hold_lines:
-                values[line]["hold_set"] = True
-                results[line]["notes"].append(_("Credit hold set."))
+                if line.partner_id.id in held.ids:
+                    values[line]["hold_set"] = True
+                    results[line]["notes"].append(_("Credit hold set."))
+                else:
+                    results[line]["notes"].append(_("Already on credit hold."))
         # emails last: the message in the customer's chatter summarises everything done
         email_lines = self.filtered(lambda ln: ln.level_id.send_email and ln.contact_partner_id.email)
         for template, tlines in email_lines.grouped(lambda ln: ln.level_id.mail_template_id).items():
@@ -273,8 +448,8 @@ class KakeuriDunningLine(models.Model):
 
     def _store_levels(self, plans):
         """Level and date on the invoices (one UPDATE per level: these two kakeuri fields have
-        no dependants, and account.move.write would re-synchronise every invoice's lines) and
-        on the customers."""
+        no dependants, and account.move.write would re-synchronise every invoice's lines). The
+        customers' last reminder and level are computed per company from the sent lines."""
         if not self:
             return
         date = self.run_id[:1].date
@@ -298,10 +473,6 @@ class KakeuriDunningLine(models.Model):
             )
             Move.browse(move_ids).invalidate_recordset(
                 ["kakeuri_dunning_level_id", "kakeuri_last_dunning_date", "write_uid", "write_date"]
-            )
-        for level, llines in self.grouped("level_id").items():
-            llines.partner_id.sudo().write(
-                {"kakeuri_last_dunning_date": date, "kakeuri_dunning_level_id": level.id}
             )
 
     def _log_chatter(self, plans, results, values):
@@ -501,7 +672,9 @@ class KakeuriDunningLine(models.Model):
         if self.level_id.fee_post:
             try:
                 with self.env.cr.savepoint():
-                    move.action_post()
+                    # the fee is charged because the customer is overdue (often on hold by
+                    # now): the credit check would refuse exactly these invoices
+                    move.with_context(kakeuri_dunning_fee=True).action_post()
                 note = _("Fee invoice %(invoice)s posted.", invoice=move.name)
             except UserError as exc:
                 note = _("Fee invoice left in draft: %(error)s", error=str(exc))
@@ -509,7 +682,9 @@ class KakeuriDunningLine(models.Model):
 
     def _set_credit_hold(self):
         """Put the customers on credit hold (issue 1): their new orders are refused until a
-        credit manager releases it. The reason names the level and the run."""
+        credit manager releases it. The reason names the level and the run. Returns the
+        customers put on hold now (not those already on hold)."""
+        held = self.env["res.partner"]
         for level, lines in self.grouped("level_id").items():
             partners = lines.partner_id.sudo().filtered(lambda p: not p.kakeuri_credit_hold)
             if partners:
@@ -526,6 +701,8 @@ class KakeuriDunningLine(models.Model):
                         ),
                     }
                 )
+                held |= partners
+        return held
 
     def _chatter_body_partner(self, notes):
         self.ensure_one()
@@ -554,16 +731,16 @@ class KakeuriDunningLine(models.Model):
         )
         date_format = lang.date_format or "%m/%d/%Y"
         rows = []
-        for inv in self.move_ids.sorted(lambda m: (m.invoice_date_due or m.date, m.name)):
+        overdue = self._get_overdue_by_move()
+        for inv in self.move_ids.sorted(lambda m: (overdue[m][1] or m.date, m.name)):
+            amount, date_due = overdue[inv]
             rows.append(
                 {
                     "name": inv.name,
                     "invoice_date": inv.invoice_date.strftime(date_format) if inv.invoice_date else "",
-                    "date_due": inv.invoice_date_due.strftime(date_format) if inv.invoice_date_due else "",
-                    "days": (self.date - inv.invoice_date_due).days if inv.invoice_date_due else "",
-                    "amount": self._format_amount_lang(
-                        inv.amount_residual_signed, inv.company_currency_id, lang
-                    ),
+                    "date_due": date_due.strftime(date_format) if date_due else "",
+                    "days": (self.date - date_due).days if date_due else "",
+                    "amount": self._format_amount_lang(amount, inv.company_currency_id, lang),
                     "url": self._get_invoice_portal_url(inv),
                 }
             )

@@ -52,6 +52,21 @@ WITH overdue AS (
 customers AS (
     SELECT DISTINCT partner_id FROM overdue
 ),
+unapplied AS (
+    -- open credit notes and payments not yet matched with an invoice, netted per customer
+    SELECT p.commercial_partner_id AS partner_id, SUM(aml.amount_residual) AS amount
+      FROM account_move_line aml
+      JOIN account_account acc ON acc.id = aml.account_id
+      JOIN res_partner p ON p.id = aml.partner_id
+     WHERE aml.company_id = %(company)s
+       AND aml.parent_state = 'posted'
+       AND acc.account_type = 'asset_receivable'
+       AND aml.reconciled IS NOT TRUE
+       AND aml.amount_residual < 0
+       AND aml.date <= %(date)s
+       AND p.commercial_partner_id IN (SELECT partner_id FROM customers)
+     GROUP BY p.commercial_partner_id
+),
 last_sent AS (
     SELECT c.partner_id, ls.last_date
       FROM customers c
@@ -89,13 +104,15 @@ SELECT o.partner_id,
        p.kakeuri_promise_amount,
        p.user_id,
        ls.last_date,
-       ct.contact_id
+       ct.contact_id,
+       COALESCE(un.amount, 0) AS unapplied
   FROM overdue o
   JOIN account_move m ON m.id = o.move_id
   JOIN res_partner p ON p.id = o.partner_id
   LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id
   LEFT JOIN last_sent ls ON ls.partner_id = o.partner_id
   LEFT JOIN contacts ct ON ct.partner_id = o.partner_id
+  LEFT JOIN unapplied un ON un.partner_id = o.partner_id
  ORDER BY o.partner_id, o.date_maturity, o.move_id
 """
 
@@ -199,6 +216,20 @@ class KakeuriDunningRun(models.Model):
                     )
                 )
 
+    @api.constrains("date")
+    def _check_date_not_future(self):
+        for run in self:
+            today = fields.Date.context_today(run)
+            if run.date and run.date > today:
+                raise ValidationError(
+                    _(
+                        "Dunning run %(run)s is dated %(date)s, in the future: a run reminds of what is "
+                        "overdue by today at the latest.",
+                        run=run.name,
+                        date=format_date(self.env, run.date),
+                    )
+                )
+
     @api.onchange("company_id")
     def _onchange_company_id(self):
         self.level_ids = self.env["kakeuri.dunning.level"].search([("company_id", "=", self.company_id.id)])
@@ -216,7 +247,7 @@ class KakeuriDunningRun(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
         for run in self:
-            if run.line_ids.filtered(lambda ln: ln.state == "sent"):
+            if run.line_ids.filtered(lambda ln: ln.state in ("sent", "failed")):
                 raise UserError(
                     _("Dunning run %(run)s has sent reminders; it is kept as a record.", run=run.name)
                 )
@@ -260,35 +291,49 @@ class KakeuriDunningRun(models.Model):
         """Daily: for each company, finish unsent scheduled runs, then compute and send a run
         with the automatic levels. Manual levels wait for a person's run."""
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
+        commit = self._kakeuri_can_commit()
         for company in self.env["res.company"].sudo().search([]):
-            Run = self.sudo().with_company(company).with_context(allowed_company_ids=[company.id])
-            for pending in Run.search(
-                [("company_id", "=", company.id), ("auto", "=", True), ("state", "=", "draft")]
-            ):
-                pending._send_lines()
-                pending._finish_if_complete()
-            levels = Run.env["kakeuri.dunning.level"].search(
-                [("company_id", "=", company.id), ("auto", "=", True)]
-            )
-            if not levels:
-                continue
-            run = Run.create(
-                {
-                    "date": date_ref,
-                    "company_id": company.id,
-                    "level_ids": [Command.set(levels.ids)],
-                    "auto": True,
-                    "user_id": self.env.user.id,
-                }
-            )
-            run._compute_lines()
-            if run.line_ids:
-                run._send_lines()
-                run._finish_if_complete()
-            else:
-                run.unlink()
-            if self._kakeuri_can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # one company's failure (a broken template, a lock) must not stop the others
+            try:
+                if commit:
+                    self._cron_run_company(company, date_ref)
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                else:
+                    with self.env.cr.savepoint():
+                        self._cron_run_company(company, date_ref)
+            except Exception:  # noqa: BLE001
+                if commit:
+                    self.env.cr.rollback()
+                _logger.exception("Dunning: the scheduled run of company %s failed", company.name)
+
+    @api.model
+    def _cron_run_company(self, company, date_ref):
+        Run = self.sudo().with_company(company).with_context(allowed_company_ids=[company.id])
+        for pending in Run.search(
+            [("company_id", "=", company.id), ("auto", "=", True), ("state", "=", "draft")]
+        ):
+            pending._send_lines()
+            pending._finish_if_complete()
+        levels = Run.env["kakeuri.dunning.level"].search(
+            [("company_id", "=", company.id), ("auto", "=", True)]
+        )
+        if not levels:
+            return
+        run = Run.create(
+            {
+                "date": date_ref,
+                "company_id": company.id,
+                "level_ids": [Command.set(levels.ids)],
+                "auto": True,
+                "user_id": self.env.user.id,
+            }
+        )
+        run._compute_lines()
+        if run.line_ids:
+            run._send_lines()
+            run._finish_if_complete()
+        else:
+            run.unlink()
 
     # ------------------------------------------------------------------ compute
     def _get_candidates(self):
@@ -314,7 +359,9 @@ class KakeuriDunningRun(models.Model):
         kept_partners = set(self.line_ids.partner_id.ids)
         vals_list = []
         steps = [(lv.days_overdue, lv) for lv in levels]
-        for partner_id, rows in self._get_candidates().items():
+        candidates = self._get_candidates()
+        self._settle_promises(candidates)
+        for partner_id, rows in candidates.items():
             if partner_id in kept_partners:
                 continue
             vals = self._prepare_line_vals(partner_id, rows, levels, steps=steps)
@@ -330,6 +377,84 @@ class KakeuriDunningRun(models.Model):
             )
         )
         return lines
+
+    def _settle_promises(self, candidates):
+        """Judge the promises to pay of the candidate customers: kept when the payments dated
+        from the day the promise was recorded up to the promised date (or the run date, if
+        earlier) cover the promised amount; broken when the date has passed without. Either way
+        the promise is cleared (with a note in the customer's chatter), so it is judged once;
+        a broken promise is mentioned on the customer's reminder. Updates ``candidates``."""
+        self.ensure_one()
+        promises = {}
+        for partner_id, rows in candidates.items():
+            head = rows[0]
+            if head["kakeuri_promise_date"]:
+                promises[partner_id] = head
+        if not promises:
+            return
+        partners = self.env["res.partner"].browse(list(promises)).sudo()
+        # promises recorded before the start date was kept: count from the last reminder
+        starts = {
+            p.id: p.kakeuri_promise_start_date
+            or promises[p.id]["last_date"]
+            or promises[p.id]["kakeuri_promise_date"]
+            for p in partners
+        }
+        ids = list(promises)
+        self.env.cr.execute(
+            SQL(
+                """SELECT v.partner_id, COALESCE(SUM(-aml.balance), 0)
+                     FROM unnest(%(partners)s::int[], %(starts)s::date[], %(ends)s::date[])
+                          AS v(partner_id, date_start, date_end)
+                     JOIN res_partner p ON p.commercial_partner_id = v.partner_id
+                     JOIN account_move_line aml ON aml.partner_id = p.id
+                     JOIN account_account acc ON acc.id = aml.account_id
+                     JOIN account_move m ON m.id = aml.move_id
+                    WHERE aml.company_id = %(company)s
+                      AND aml.parent_state = 'posted'
+                      AND acc.account_type = 'asset_receivable'
+                      AND m.move_type = 'entry'
+                      AND aml.balance < 0
+                      AND aml.date >= v.date_start
+                      AND aml.date <= v.date_end
+                    GROUP BY v.partner_id""",
+                partners=ids,
+                starts=[starts[pid] for pid in ids],
+                ends=[min(promises[pid]["kakeuri_promise_date"], self.date) for pid in ids],
+                company=self.company_id.id,
+            )
+        )
+        paid = dict(self.env.cr.fetchall())
+        currency = self.company_id.currency_id
+        for partner in partners:
+            head = promises[partner.id]
+            amount = head["kakeuri_promise_amount"] or 0.0
+            promise_date = head["kakeuri_promise_date"]
+            kept = currency.compare_amounts(amount, 0) > 0 and (
+                currency.compare_amounts(paid.get(partner.id, 0.0), amount) >= 0
+            )
+            if not kept and promise_date >= self.date:
+                continue  # still valid
+            values = {
+                "amount": format_amount(self.env, amount, currency),
+                "date": format_date(self.env, promise_date),
+                "paid": format_amount(self.env, paid.get(partner.id, 0.0), currency),
+            }
+            if kept:
+                body = _("Promise to pay %(amount)s by %(date)s was kept (paid %(paid)s).", **values)
+            else:
+                body = _("Promise to pay %(amount)s by %(date)s was broken (paid %(paid)s).", **values)
+            partner.with_context(tracking_disable=True).write(
+                {
+                    "kakeuri_promise_date": False,
+                    "kakeuri_promise_amount": 0.0,
+                    "kakeuri_promise_start_date": False,
+                }
+            )
+            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+            for row in candidates[partner.id]:
+                row["kakeuri_promise_date"] = None
+                row["promise_broken"] = not kept and (amount, promise_date)
 
     def _create_lines(self, vals_list):
         """Create the proposed lines. The plain values of ``_prepare_line_vals`` are inserted
@@ -439,8 +564,11 @@ class KakeuriDunningRun(models.Model):
         min_interval = self.company_id.kakeuri_dunning_min_interval_days
         promise_date = head["kakeuri_promise_date"]
         last_date = head["last_date"]
+        unapplied = head["unapplied"] or 0.0
         if not open_rows:
             state, reason = "skipped", _("All overdue invoices are disputed.")
+        elif currency.compare_amounts(sum(r["residual"] for r in open_rows) + unapplied, 0) <= 0:
+            state, reason = "skipped", _("Unapplied payments/credit notes cover the overdue amount.")
         elif head["excluded"]:
             state, reason = "skipped", _("The customer is excluded from dunning.")
         elif promise_date and promise_date >= self.date:
@@ -458,16 +586,24 @@ class KakeuriDunningRun(models.Model):
                 days=min_interval,
             )
         else:
-            if promise_date:
+            if head.get("promise_broken"):
+                broken_amount, broken_date = head["promise_broken"]
                 notes.append(
                     _(
                         "Promise to pay %(amount)s by %(date)s was broken.",
-                        amount=format_amount(self.env, head["kakeuri_promise_amount"] or 0.0, currency),
-                        date=format_date(self.env, promise_date),
+                        amount=format_amount(self.env, broken_amount, currency),
+                        date=format_date(self.env, broken_date),
                     )
                 )
             if disputed:
                 notes.append(_("Disputed invoices left out: %(count)s.", count=len(disputed)))
+            if currency.compare_amounts(unapplied, 0) < 0:
+                notes.append(
+                    _(
+                        "Unapplied payments/credit notes of %(amount)s to match.",
+                        amount=format_amount(self.env, -unapplied, currency),
+                    )
+                )
             reason = " ".join(notes) or False
         return {
             "run_id": self.id,
@@ -476,7 +612,16 @@ class KakeuriDunningRun(models.Model):
             "level_id": level.id,
             "proposed_level_id": level.id,
             "move_ids": [Command.set([r["move_id"] for r in considered])],
-            "move_level_data": {str(move_id): lv.id for move_id, lv in targets.items()},
+            # per invoice: the level it reaches (None: already reached), its overdue amount and
+            # earliest overdue due date (an instalment invoice is only partly overdue)
+            "move_level_data": {
+                str(r["move_id"]): {
+                    "level": targets[r["move_id"]].id if r["move_id"] in targets else None,
+                    "amount": float(r["residual"]),
+                    "date_due": fields.Date.to_string(r["date_maturity"]),
+                }
+                for r in considered
+            },
             "amount_overdue": sum(r["residual"] for r in considered),
             "max_days_overdue": max((run_date - r["date_maturity"]).days for r in considered),
             "last_dunning_date": last_date,
@@ -522,11 +667,35 @@ class KakeuriDunningRun(models.Model):
             if not ids or seen.issuperset(ids):
                 break
             seen.update(ids)
-            with self.env.cr.savepoint():
-                Line.browse(ids)._send()
+            try:
+                with self.env.cr.savepoint():
+                    Line.browse(ids)._send()
+            except Exception:  # noqa: BLE001 - one bad line must not stop the others
+                _logger.warning(
+                    "Dunning run %s: a batch failed; sending it line by line", self.name, exc_info=True
+                )
+                self._send_lines_one_by_one(ids)
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env.invalidate_all()
+
+    def _send_lines_one_by_one(self, ids):
+        """After a failed batch: send each line in its own savepoint; a line that fails again
+        is marked failed with the error, so the others go and later runs do not stumble on it
+        (a person retries it once the cause is fixed)."""
+        Line = self.env["kakeuri.dunning.line"]
+        for line_id in ids:
+            try:
+                with self.env.cr.savepoint():
+                    Line.browse(line_id)._send()
+            except Exception as exc:  # noqa: BLE001
+                _logger.warning("Dunning run %s: line %s failed", self.name, line_id, exc_info=True)
+                Line.browse(line_id).with_context(kakeuri_dunning_sending=True).write(
+                    {
+                        "state": "failed",
+                        "reason": _("Sending failed: %(error)s", error=str(exc) or type(exc).__name__),
+                    }
+                )
 
     def _finish_if_complete(self):
         for run in self:

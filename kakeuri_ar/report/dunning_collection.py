@@ -26,11 +26,11 @@ class KakeuriDunningCollection(models.Model):
             "reconciled",
         ],
         "kakeuri.dunning.level": ["active", "company_id", "days_overdue"],
+        "kakeuri.dunning.line": ["company_id", "date", "partner_id", "state"],
         "mail.activity": ["active", "date_deadline", "res_id", "res_model", "summary", "user_id"],
         "res.partner": [
             "commercial_partner_id",
             "kakeuri_dunning_excluded",
-            "kakeuri_last_dunning_date",
             "kakeuri_promise_date",
             "user_id",
         ],
@@ -107,7 +107,7 @@ class KakeuriDunningCollection(models.Model):
                    pc.oldest_due AS oldest_due_date,
                    cur.id AS level_id,
                    nxt.id AS next_level_id,
-                   p.kakeuri_last_dunning_date AS last_dunning_date,
+                   ls.last_date AS last_dunning_date,
                    p.kakeuri_promise_date AS promise_date,
                    COALESCE(p.kakeuri_dunning_excluded, FALSE) AS excluded,
                    act.date_deadline AS activity_date,
@@ -128,6 +128,11 @@ class KakeuriDunningCollection(models.Model):
                        AND l.days_overdue > COALESCE(pc.level_days, -1)
                      ORDER BY l.days_overdue DESC LIMIT 1
               ) nxt ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT MAX(dl.date) AS last_date FROM kakeuri_dunning_line dl
+                     WHERE dl.partner_id = pc.partner_id AND dl.company_id = pc.company_id
+                       AND dl.state = 'sent'
+              ) ls ON TRUE
               LEFT JOIN LATERAL (
                     SELECT a.date_deadline, a.summary, a.user_id FROM mail_activity a
                      WHERE a.res_model = 'res.partner' AND a.res_id = pc.partner_id AND a.active

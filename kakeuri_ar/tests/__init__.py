@@ -8,6 +8,7 @@ from . import (
     test_credit_check,
     test_credit_rules,
     test_dunning,
+    test_dunning_audit,
     test_i18n,
     test_install,
 )

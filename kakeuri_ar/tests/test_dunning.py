@@ -415,10 +415,13 @@ class TestDunningRun(DunningCommon):
         original = KakeuriDunningLine._queue_emails
         calls = []
 
+        class WorkerKilled(BaseException):
+            """A killed worker: not an error of one line (those are retried line by line)."""
+
         def crash_on_second_batch(lines, template, summaries=None):
             calls.append(lines.ids)
             if len(calls) == 2:
-                raise RuntimeError("worker killed")
+                raise WorkerKilled("worker killed")
             return original(lines, template, summaries)
 
         # (no assertRaises: its savepoint would also undo the first batch, which a real
@@ -426,7 +429,7 @@ class TestDunningRun(DunningCommon):
         with patch.object(KakeuriDunningLine, "_queue_emails", crash_on_second_batch):
             try:
                 run.action_send()
-            except RuntimeError:
+            except WorkerKilled:
                 pass
             else:
                 self.fail("the second batch should have crashed")

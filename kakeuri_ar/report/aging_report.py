@@ -72,13 +72,40 @@ class KakeuriAgingReport(models.AbstractModel):
     ):
         """Ids of the receivable journal items still open at the end of ``as_of`` (same rules
         as :meth:`get_aging`), optionally only those of band index ``band``."""
+        items = self.get_open_items(as_of, company, partner_ids, bucket_edges, basis, band)
+        return [item["line_id"] for item in items]
+
+    @api.model
+    def get_open_items(
+        self, as_of, company=None, partner_ids=None, bucket_edges=None, basis="due_date", band=None
+    ):
+        """The receivable journal items still open at the end of ``as_of`` (same rules as
+        :meth:`get_aging`), optionally only those of band index ``band``, as dicts
+        ``{'line_id', 'company_id', 'partner_id', 'band', 'amount'}`` sorted by line id;
+        ``amount`` is the item's open amount as of the date (signed, company currency), so
+        the items of a row add up to the row's total."""
         edges = self._check_bucket_edges(bucket_edges or DEFAULT_BUCKET_EDGES)
         query = self._open_lines_query(as_of, edges, company, partner_ids, basis)
         if query is None:
             return []
         band_filter = SQL() if band is None else SQL("WHERE band = %s", int(band))
-        self.env.cr.execute(SQL("SELECT line_id FROM (%s) o %s ORDER BY line_id", query, band_filter))
-        return [r[0] for r in self.env.cr.fetchall()]
+        self.env.cr.execute(
+            SQL(
+                "SELECT line_id, company_id, partner_id, band, residual FROM (%s) o %s ORDER BY line_id",
+                query,
+                band_filter,
+            )
+        )
+        return [
+            {
+                "line_id": line_id,
+                "company_id": company_id,
+                "partner_id": partner_id or False,
+                "band": band_index,
+                "amount": float(amount),
+            }
+            for line_id, company_id, partner_id, band_index, amount in self.env.cr.fetchall()
+        ]
 
     @api.model
     def get_bucket_labels(self, bucket_edges=DEFAULT_BUCKET_EDGES):

@@ -62,18 +62,50 @@ class TestAgingWizard(AgingCommon):
         self.assertEqual(action["context"]["kakeuri_aging_edges_view_ref"], "30,60,90,120")
         self.assertIn("2026-03-20", action["name"])
 
+    def _items(self, line):
+        action = line.action_open_items()
+        self.assertEqual(action["res_model"], "kakeuri.aging.item")
+        return self.env["kakeuri.aging.item"].search(action["domain"])
+
     def test_drill_down_open_items_as_of_date(self):
         wizard = self._wizard()
         wizard.action_view()
         line_b = wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_b)
-        action = line_b.action_open_items()
-        items = self.env["account.move.line"].search(action["domain"])
-        # paid on 04-10, so still open as of 03-20
+        items = self._items(line_b)
+        # paid on 04-10, so fully open as of 03-20, although nothing is open today
         self.assertEqual(items.move_id, self.inv_b)
-        self.assertEqual(action["res_model"], "account.move.line")
+        self.assertEqual(items.amount_open, 5000.0)
+        self.assertEqual(items.amount_residual, 0.0)
+        self.assertEqual((items.band, items.band_label, items.days_overdue), ("1", "1-30", 20))
+        # the items of a row add up to the row, band by band
         line_a = wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_a)
-        items = self.env["account.move.line"].search(line_a.action_open_items()["domain"])
+        items = self._items(line_a)
         self.assertEqual(items.move_id, self.inv_a1 | self.inv_a2)
+        self.assertEqual(sum(items.mapped("amount_open")), line_a.total)
+        self.assertEqual(items.filtered(lambda i: i.move_id == self.inv_a1).amount_open, 600.0)
+        for index, amount in enumerate(line_a._get_bands()):
+            band_items = items.filtered(lambda i, n=index: i.band == str(n))
+            self.assertEqual(sum(band_items.mapped("amount_open")), amount)
+        # an advance payment and an invoice that net to zero: both listed, summing to zero
+        line_c = wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_c)
+        items = self._items(line_c)
+        self.assertEqual(sorted(items.mapped("amount_open")), [-90.0, 90.0])
+        # clicking again does not duplicate the items
+        items = self._items(line_c)
+        self.assertEqual(len(items), 2)
+        # grouped by band, with the band labels of the wizard's edges
+        action = line_a.action_open_items()
+        self.assertEqual(action["context"]["search_default_group_band"], 1)
+        Item = self.env["kakeuri.aging.item"].with_context(**action["context"])
+        groups = Item.read_group(action["domain"], ["amount_open:sum"], ["band"])
+        self.assertEqual([(g["band"], g["amount_open"]) for g in groups], [("0", 250.0), ("2", 600.0)])
+        self.assertEqual(dict(Item.fields_get(["band"])["band"]["selection"])["2"], "31-60")
+        # a click on an item opens its journal entry
+        item = items[0]
+        self.assertEqual(
+            (item.action_open_move()["res_model"], item.action_open_move()["res_id"]),
+            ("account.move", item.move_id.id),
+        )
         # after the payment date the customer's invoice is no longer open
         wizard.date_as_of = "2026-04-10"
         wizard.action_view()

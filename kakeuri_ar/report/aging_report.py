@@ -166,6 +166,22 @@ class KakeuriAgingReport(models.AbstractModel):
         return [c for c in requested if c in allowed]
 
     @api.model
+    def _record_rule_filter(self):
+        """SQL restricting ``l`` to the journal items the user may read under the record
+        rules of ``account.move.line``, or None when the company filter is all there is
+        (superuser, accounting readers and billing users: their only rule on journal items
+        is the multi-company one, which the query applies itself). A salesperson limited to
+        his own documents thus sees only the items of his own invoices."""
+        user = self.env.user
+        if self.env.su or any(
+            user.has_group(group)
+            for group in ("account.group_account_readonly", "account.group_account_invoice")
+        ):
+            return None
+        query = self.env["account.move.line"]._search([])
+        return SQL("l.id IN %s", query.subselect())
+
+    @api.model
     def _query_context(self, as_of, edges, company, partner_ids, basis):
         """Validated inputs and the SQL pieces shared by the aging and open-item queries,
         or None when nothing can match."""
@@ -196,6 +212,9 @@ class KakeuriAgingReport(models.AbstractModel):
             as_of=as_of,
             company_ids=company_ids,
         )
+        restrict = self._record_rule_filter()
+        if restrict is not None:
+            line_filter = SQL("%s AND %s", line_filter, restrict)
         if partner_ids is not None:
             ids = [int(p) for p in partner_ids if p]
             if len(ids) < len(list(partner_ids)):  # False/0 asks for the items without a partner

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import date, timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import KakeuriCommon
 
@@ -379,3 +381,64 @@ class TestAgingEngine(AgingCommon):
             self.Aging.get_bucket_labels((30, 60, 90, 120)),
             ["Not Due", "1-30", "31-60", "61-90", "91-120", "Over 120"],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAgingAccess(AgingCommon):
+    """The aging reads journal items with SQL but still applies their record rules."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        cls.salesman = new_test_user(
+            cls.env,
+            login="kakeuri_aging_own_docs",
+            groups="base.group_user,sales_team.group_sale_salesman,kakeuri_ar.group_ar_user",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+        cls.cust_a.user_id = cls.salesman
+        cls.inv_own = cls._invoice(cls.cust_a, 1000.0, "2026-02-01", due="2026-02-01")
+        cls.inv_own.invoice_user_id = cls.salesman
+        cls.inv_other = cls._invoice(cls.cust_b, 500.0, "2026-02-01", due="2026-02-01")
+        cls.inv_other.invoice_user_id = cls.env.ref("base.user_admin")
+        cls._unapplied_payment(cls.cust_a, 100.0, "2026-02-05")
+
+    def test_salesman_sees_only_his_documents(self):
+        partners = (self.cust_a | self.cust_b).ids
+        rows = self.Aging.get_aging("2026-02-10", partner_ids=partners)
+        self.assertEqual(self._row(rows, self.cust_a)["total"], 900.0)
+        self.assertEqual(self._row(rows, self.cust_b)["total"], 500.0)
+        # "own documents only": his own invoice, not the other salesperson's, and not the
+        # payment entry (journal entries are not his documents)
+        Aging = self.Aging.with_user(self.salesman)
+        rows = Aging.get_aging("2026-02-10", partner_ids=partners)
+        self.assertEqual([(r["partner_id"], r["total"]) for r in rows], [(self.cust_a.id, 1000.0)])
+        self.assertEqual(
+            Aging.get_open_line_ids("2026-02-10", partner_ids=partners),
+            self.inv_own.line_ids.filtered(lambda ml: ml.account_id == self.receivable).ids,
+        )
+        # the wizard and its drill-down, run by him
+        wizard = (
+            self.env["kakeuri.aging.wizard"]
+            .with_user(self.salesman)
+            .create({"date_as_of": "2026-02-10", "partner_ids": [Command.set(partners)]})
+        )
+        wizard.action_view()
+        self.assertEqual(wizard.line_ids.partner_id, self.cust_a)
+        items = (
+            self.env["kakeuri.aging.item"]
+            .with_user(self.salesman)
+            .search(wizard.line_ids.action_open_items()["domain"])
+        )
+        self.assertEqual(items.move_id, self.inv_own)
+
+    @freeze_time("2026-02-10")
+    def test_partner_form_without_journal_item_access(self):
+        employee = new_test_user(self.env, login="kakeuri_aging_employee", groups="base.group_user")
+        self.assertFalse(self.env["account.move.line"].with_user(employee).has_access("read"))
+        self.assertFalse(self.cust_a.with_user(employee).kakeuri_aging_html)
+        html = str(self.cust_a.with_user(self.salesman).kakeuri_aging_html)
+        self.assertIn("1,000.00", html)
+        self.assertNotIn("900.00", html)

@@ -229,19 +229,21 @@ class KakeuriAgingReport(models.AbstractModel):
         band = SQL("CASE %s ELSE %s END", SQL(" ").join(cases), len(edges) + 1)
 
         # Reconciliations the as-of date must not see yet (max_date later): the signed
-        # amount to add back to each item's current residual.
+        # amount to add back to each item's current residual. Not filtered on the
+        # reconciliation's own company (that of its debit item): with branches, a payment of
+        # one company may be matched with an invoice of another; the join on the item's
+        # company scopes them.
         later_partials = SQL(
             """
                 SELECT p.debit_move_id AS line_id, p.amount
                   FROM account_partial_reconcile p
-                 WHERE p.max_date > %(as_of)s AND p.company_id = ANY(%(company_ids)s)
+                 WHERE p.max_date > %(as_of)s
              UNION ALL
                 SELECT p.credit_move_id AS line_id, -p.amount
                   FROM account_partial_reconcile p
-                 WHERE p.max_date > %(as_of)s AND p.company_id = ANY(%(company_ids)s)
+                 WHERE p.max_date > %(as_of)s
             """,
             as_of=as_of,
-            company_ids=company_ids,
         )
         return {"line_filter": line_filter, "band": band, "later_partials": later_partials}
 

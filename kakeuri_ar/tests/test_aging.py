@@ -329,6 +329,34 @@ class TestAgingEngine(AgingCommon):
         self.assertEqual([r["company_id"] for r in rows], [self.env.company.id])
         self._assert_ledger("2026-02-11", both)
 
+    def test_branch_reconciliation_added_back(self):
+        """A payment booked in a branch, reconciled later with an invoice of the parent
+        company: the reconciliation belongs to the parent, but the branch's aging as of an
+        earlier date must still add it back to the branch's payment."""
+        root = self.env.company
+        root.write({"child_ids": [Command.create({"name": "株式会社青葉 大阪支店 (Osaka Branch)"})]})
+        self.env.cr.precommit.run()  # the branch shares the parent's chart of accounts
+        branch = root.child_ids
+        self.env.user.company_ids |= branch
+        payment = self._unapplied_payment(self.cust_a, 400.0, "2026-01-15", company=branch)
+        inv = self._invoice(self.cust_a, 400.0, "2026-03-01", due="2026-03-31")
+        both = {"allowed_company_ids": (root | branch).ids}
+        self._reconcile(inv.with_context(**both), payment.move_id.with_context(**both))
+        partial = inv.with_context(**both).line_ids.matched_credit_ids
+        self.assertEqual((partial.company_id, partial.max_date), (root, date(2026, 3, 1)))
+        Aging = self.Aging.with_context(allowed_company_ids=(root | branch).ids)
+        # as of 02-01 the payment is open, in the branch
+        rows = Aging.get_aging("2026-02-01", company=branch, partner_ids=self.cust_a.ids)
+        self.assertEqual([(r["company_id"], r["total"]) for r in rows], [(branch.id, -400.0)])
+        self._assert_ledger("2026-02-01", branch)
+        self._assert_ledger("2026-02-01", root | branch)
+        # once matched, the two companies together still add up to their ledgers (each alone
+        # not: the branch's payment pays the parent's invoice)
+        rows = Aging.get_aging("2026-03-01")
+        ledger = self._ledger_balance("2026-03-01", root | branch)
+        self.assertAlmostEqual(sum(r["total"] for r in rows), sum(ledger.values()), places=2)
+        self.assertEqual(Aging.get_aging("2026-03-01", company=branch, partner_ids=self.cust_a.ids), [])
+
     def test_rows_add_up_to_ledger_balance(self):
         """The total of all rows equals the receivable balance from journal item sums, at
         every date, with partials, refunds, unapplied payments and foreign currency."""

@@ -85,10 +85,20 @@ class KakeuriAgingReport(models.AbstractModel):
         ``amount`` is the item's open amount as of the date (signed, company currency), so
         the items of a row add up to the row's total."""
         edges = self._check_bucket_edges(bucket_edges or DEFAULT_BUCKET_EDGES)
+        if band is not None and (
+            isinstance(band, bool) or not isinstance(band, int) or not 0 <= band <= len(edges) + 1
+        ):
+            raise ValidationError(
+                _(
+                    "Aging band %(value)s does not exist: use a band number from 0 to %(last)s.",
+                    value=band,
+                    last=len(edges) + 1,
+                )
+            )
         query = self._open_lines_query(as_of, edges, company, partner_ids, basis)
         if query is None:
             return []
-        band_filter = SQL() if band is None else SQL("WHERE band = %s", int(band))
+        band_filter = SQL() if band is None else SQL("WHERE band = %s", band)
         self.env.cr.execute(
             SQL(
                 "SELECT line_id, company_id, partner_id, band, residual FROM (%s) o %s ORDER BY line_id",
@@ -159,11 +169,42 @@ class KakeuriAgingReport(models.AbstractModel):
             return allowed
         if isinstance(company, models.BaseModel):
             requested = company.ids
-        elif isinstance(company, int):
+        elif isinstance(company, int) and not isinstance(company, bool):
             requested = [company]
         else:
-            requested = [int(c) for c in company]
+            requested = self._to_ids(company, _("company"))
+            if len(requested) < len(company):
+                raise ValidationError(
+                    _("Aging: %(value)s is not a valid list of company ids.", value=repr(company))
+                )
         return [c for c in requested if c in allowed]
+
+    @api.model
+    def _to_ids(self, values, what):
+        """Record ids of ``values`` (a list or tuple of ints; ``False``/``0`` are left out);
+        ValidationError naming the value for anything else (a string, a float, ...)."""
+        if isinstance(values, models.BaseModel):
+            return values.ids
+        if not isinstance(values, (list, tuple, set, frozenset)) or not all(
+            value is False or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+            for value in values
+        ):
+            raise ValidationError(
+                _("Aging: %(value)s is not a valid list of %(what)s ids.", value=repr(values), what=what)
+            )
+        return [value for value in values if value]
+
+    @api.model
+    def _check_as_of(self, as_of):
+        try:
+            date = fields.Date.to_date(as_of)
+        except (TypeError, ValueError):
+            date = None
+        if not date:
+            raise ValidationError(
+                _("The aging needs a valid as-of date, got %(value)s.", value=repr(as_of) if as_of else "")
+            )
+        return date
 
     @api.model
     def _record_rule_filter(self):
@@ -187,11 +228,11 @@ class KakeuriAgingReport(models.AbstractModel):
         or None when nothing can match."""
         self._check_basis(basis)
         self.env["account.move.line"].check_access("read")
-        as_of = fields.Date.to_date(as_of)
-        if not as_of:
-            raise ValidationError(_("The aging needs an as-of date."))
+        as_of = self._check_as_of(as_of)
         company_ids = self._allowed_company_ids(company)
-        if not company_ids or (partner_ids is not None and not list(partner_ids)):
+        if partner_ids is not None:
+            ids = self._to_ids(partner_ids, _("customer"))
+        if not company_ids or (partner_ids is not None and not partner_ids):
             return None
         for model in ("account.move.line", "account.move", "account.partial.reconcile", "account.account"):
             self.env[model].flush_model()
@@ -216,8 +257,7 @@ class KakeuriAgingReport(models.AbstractModel):
         if restrict is not None:
             line_filter = SQL("%s AND %s", line_filter, restrict)
         if partner_ids is not None:
-            ids = [int(p) for p in partner_ids if p]
-            if len(ids) < len(list(partner_ids)):  # False/0 asks for the items without a partner
+            if len(ids) < len(partner_ids):  # False/0 asks for the items without a partner
                 line_filter = SQL("%s AND (l.partner_id = ANY(%s) OR l.partner_id IS NULL)", line_filter, ids)
             else:
                 line_filter = SQL("%s AND l.partner_id = ANY(%s)", line_filter, ids)

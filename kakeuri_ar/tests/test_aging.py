@@ -397,6 +397,31 @@ class TestAgingEngine(AgingCommon):
         lines = self.env["account.move.line"].browse(Aging.get_open_line_ids(as_of))
         self.assertTrue(all(line.date <= fields.Date.to_date(as_of) for line in lines))
 
+    def test_bad_input_refused_naming_the_value(self):
+        for bad_date in ("2026-02-30", "yesterday", 20260101):
+            with self.assertRaisesRegex(ValidationError, str(bad_date)):
+                self.Aging.get_aging(bad_date)
+        with self.assertRaisesRegex(ValidationError, "as-of date"):
+            self.Aging.get_aging(False)
+        # a string is not a list of ids ("12" used to mean companies 1 and 2)
+        for bad_company in ("12", ["1", "2"], [1.5], [True]):
+            with self.assertRaisesRegex(ValidationError, "company ids"):
+                self.Aging.get_aging("2026-01-01", company=bad_company)
+        for bad_partners in ("12", [self.cust_a.id, "x"], [-1]):
+            with self.assertRaisesRegex(ValidationError, "customer ids"):
+                self.Aging.get_aging("2026-01-01", partner_ids=bad_partners)
+            with self.assertRaisesRegex(ValidationError, "customer ids"):
+                self.Aging.get_open_line_ids("2026-01-01", partner_ids=bad_partners)
+        for bad_band in ("1", 6, -1, 1.0):
+            with self.assertRaisesRegex(ValidationError, "band %s does not exist" % bad_band):
+                self.Aging.get_open_line_ids("2026-01-01", band=bad_band)
+        # valid forms still work: records, an id, a list of ids, False for no partner
+        self._invoice(self.cust_a, 10.0, "2026-01-01", due="2026-01-01")
+        for company in (self.env.company, self.env.company.id, [self.env.company.id]):
+            rows = self.Aging.get_aging("2026-01-02", company=company, partner_ids=[self.cust_a.id, False])
+            self.assertEqual(self._row(rows, self.cust_a)["total"], 10.0)
+        self.assertEqual(len(self.Aging.get_open_line_ids("2026-01-02", partner_ids=self.cust_a, band=1)), 1)
+
     def test_bucket_edges_validated(self):
         for bad in ((30, 30), (60, 30), (0, 30), (-5,), (), ("30",), (30.5,), None):
             with self.assertRaises(ValidationError, msg=str(bad)):

@@ -50,7 +50,8 @@ class KakeuriAgingReport(models.AbstractModel):
             partner; ``False`` or ``0`` in the list stands for items without a partner);
             ``None`` means every partner, including items without a partner.
         :param basis: ``'due_date'`` (date_maturity, falling back to the accounting date)
-            or ``'invoice_date'`` (the accounting date of the entry).
+            or ``'invoice_date'`` (the invoice date of invoices and credit notes, the
+            accounting date of other entries such as payments).
         :return: list of dicts ``{'partner_id': int or False, 'company_id': int,
             'currency_id': int, 'buckets': [float, ...], 'total': float}``, one per company
             and partner with anything open, sorted by company then total descending.
@@ -262,7 +263,10 @@ class KakeuriAgingReport(models.AbstractModel):
             else:
                 line_filter = SQL("%s AND l.partner_id = ANY(%s)", line_filter, ids)
 
-        ref_date = SQL("l.date") if basis == "invoice_date" else SQL("COALESCE(l.date_maturity, l.date)")
+        if basis == "invoice_date":
+            ref_date = SQL("COALESCE(l.invoice_date, l.date)")
+        else:
+            ref_date = SQL("COALESCE(l.date_maturity, l.date)")
         cases = [SQL("WHEN %s - %s <= 0 THEN 0", as_of, ref_date)]
         for index, edge in enumerate(edges, start=1):
             cases.append(SQL("WHEN %s - %s <= %s THEN %s", as_of, ref_date, edge, index))

@@ -259,6 +259,36 @@ class TestAgingEngine(AgingCommon):
         # 2026-05-20: 11 days; 2026-04-01: 60 days; 2026-01-01: 150 days
         self.assertEqual(row["buckets"], [0, 30.0, 280.0, 0, 0, 960.0])
 
+    def test_invoice_date_basis_uses_the_invoice_date(self):
+        """An invoice dated 01-10 but booked on 02-01 ages from 01-10 by invoice date; a
+        payment (no invoice date) from its accounting date."""
+        inv = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.cust_a.id,
+                "invoice_date": "2026-01-10",
+                "date": "2026-02-01",
+                "invoice_date_due": "2026-03-31",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Service", "quantity": 1, "price_unit": 700.0, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        inv.action_post()
+        self.assertEqual((str(inv.invoice_date), str(inv.date)), ("2026-01-10", "2026-02-01"))
+        self._unapplied_payment(self.cust_a, 100.0, "2026-02-05")
+        row = self._row(
+            self.Aging.get_aging("2026-03-01", partner_ids=self.cust_a.ids, basis="invoice_date"), self.cust_a
+        )
+        # invoice: 50 days since 01-10 (31-60), not 28 days since 02-01; payment: 24 days (1-30)
+        self.assertEqual(row["buckets"], [0, -100.0, 700.0, 0, 0, 0])
+        lines = self.Aging.get_open_line_ids(
+            "2026-03-01", partner_ids=self.cust_a.ids, basis="invoice_date", band=2
+        )
+        self.assertEqual(self.env["account.move.line"].browse(lines).move_id, inv)
+
     def test_two_instalments_age_by_their_own_due_date(self):
         term = self.env["account.payment.term"].create(
             {

@@ -89,7 +89,7 @@ class KakeuriAgingItem(models.TransientModel):
     def _prepare_item_vals(self, aging_line, item, move_line, labels):
         wizard = aging_line.wizard_id
         if wizard.basis == "invoice_date":
-            ref_date = move_line.date
+            ref_date = move_line.invoice_date or move_line.date
         else:
             ref_date = move_line.date_maturity or move_line.date
         return {

@@ -111,6 +111,39 @@ class TestAgingWizard(AgingCommon):
         wizard.action_view()
         self.assertFalse(wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_b))
 
+    def test_one_row_per_customer_with_its_contacts(self):
+        """A payment booked on a contact of the customer counts in the customer's row."""
+        self._unapplied_payment(self.contact_a, 100.0, "2026-03-01")
+        rows = self.Aging.get_aging("2026-03-20", partner_ids=(self.cust_a | self.contact_a).ids)
+        self.assertEqual([(r["partner_id"], r["total"]) for r in rows], [(self.cust_a.id, 750.0)])
+        self.assertEqual(rows[0]["buckets"], [250.0, -100.0, 600.0, 0.0, 0.0, 0.0])
+        # the contact alone: its payment, in its customer's row
+        rows = self.Aging.get_aging("2026-03-20", partner_ids=self.contact_a.ids)
+        self.assertEqual([(r["partner_id"], r["total"]) for r in rows], [(self.cust_a.id, -100.0)])
+        wizard = self._wizard()
+        wizard.action_view()
+        self.assertEqual(wizard.line_ids.partner_id, self.cust_a | self.cust_b | self.cust_c)
+        line_a = wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_a)
+        self.assertEqual(line_a.total, 750.0)
+        items = self._items(line_a)
+        self.assertEqual(sum(items.mapped("amount_open")), 750.0)
+        self.assertEqual(items.filtered(lambda i: i.amount_open == -100.0).partner_id, self.contact_a)
+        # and the ledger still adds up
+        all_rows = self.Aging.get_aging("2026-03-20")
+        ledger = sum(
+            self.env["account.move.line"]
+            .search(
+                [
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("date", "<=", "2026-03-20"),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+            .mapped("balance")
+        )
+        self.assertAlmostEqual(sum(r["total"] for r in all_rows), ledger, places=2)
+
     def test_filters_salesperson_contacts_and_zero_balance(self):
         wizard = self._wizard(partner_ids=False, user_id=self.salesman.id)
         wizard.action_view()

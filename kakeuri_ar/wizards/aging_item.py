@@ -107,5 +107,5 @@ class KakeuriAgingItem(models.TransientModel):
             "amount_residual": move_line.amount_residual,
             "currency_id": aging_line.currency_id.id,
             "company_id": item["company_id"],
-            "partner_id": item["partner_id"],
+            "partner_id": move_line.partner_id.id,
         }

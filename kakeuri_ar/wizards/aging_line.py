@@ -128,10 +128,13 @@ class KakeuriAgingLine(models.TransientModel):
 
     # ---------------------------------------------------------------- helpers
     def _get_partner_ids(self):
-        """Partner filter of this row for the engine: ``[False]`` for the items without a
-        customer."""
+        """Partner filter of this row for the engine: the customer with its contacts (rows
+        are per commercial partner), ``[False]`` for the items without a customer."""
         self.ensure_one()
-        return [self.partner_id.id or False]
+        if not self.partner_id:
+            return [False]
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        return Partner.search([("commercial_partner_id", "=", self.partner_id.id)]).ids
 
     def _get_bands(self):
         """Band amounts of this line, as many as the wizard's edges give."""

@@ -44,8 +44,6 @@ class AccountMove(models.Model):
     def _kakeuri_check_credit_on_post(self, soft=True):
         """Customer invoices that add new exposure (lines not coming from a confirmed sale
         order, which was checked when it was confirmed) are checked before posting."""
-        if self.env.su and self.env.context.get("kakeuri_dunning_fee"):
-            return  # a dunning fee invoice: charged because of the overdue (see dunning_line.py)
         today = fields.Date.context_today(self)
         for move in self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "draft"):
             if soft and move.date and move.date > today:

@@ -47,14 +47,16 @@ class KakeuriAgingReport(models.AbstractModel):
             are always intersected with the enabled ones: a company the user may not see
             simply gives no rows.
         :param partner_ids: optional list of partner ids (matched on the journal item's
-            partner; ``False`` or ``0`` in the list stands for items without a partner);
-            ``None`` means every partner, including items without a partner.
+            partner, so pass a customer with its contacts; ``False`` or ``0`` in the list
+            stands for items without a partner); ``None`` means every partner, including
+            items without a partner.
         :param basis: ``'due_date'`` (date_maturity, falling back to the accounting date)
             or ``'invoice_date'`` (the invoice date of invoices and credit notes, the
             accounting date of other entries such as payments).
         :return: list of dicts ``{'partner_id': int or False, 'company_id': int,
             'currency_id': int, 'buckets': [float, ...], 'total': float}``, one per company
-            and partner with anything open, sorted by company then total descending.
+            and customer (commercial partner: its contacts' items included) with anything
+            open, sorted by company then total descending.
             Amounts are signed, in the company currency. Items without a partner give a row
             with ``partner_id`` False, so the rows always add up to the ledger balance.
         """
@@ -235,7 +237,13 @@ class KakeuriAgingReport(models.AbstractModel):
             ids = self._to_ids(partner_ids, _("customer"))
         if not company_ids or (partner_ids is not None and not partner_ids):
             return None
-        for model in ("account.move.line", "account.move", "account.partial.reconcile", "account.account"):
+        for model in (
+            "account.move.line",
+            "account.move",
+            "account.partial.reconcile",
+            "account.account",
+            "res.partner",
+        ):
             self.env[model].flush_model()
         # Passed as literal ids (not a join) so that PostgreSQL estimates the share of
         # receivable items from its statistics and plans the scan well.
@@ -294,15 +302,18 @@ class KakeuriAgingReport(models.AbstractModel):
     @api.model
     def _open_lines_query(self, as_of, edges, company, partner_ids, basis):
         """SQL selecting (line_id, company_id, partner_id, band, residual) for every receivable
-        item open at the end of ``as_of``; None when nothing can match."""
+        item open at the end of ``as_of``; None when nothing can match. ``partner_id`` is the
+        commercial partner of the item's partner (the customer of the aging row)."""
         ctx = self._query_context(as_of, edges, company, partner_ids, basis)
         if ctx is None:
             return None
         return SQL(
             """
-            SELECT l.id AS line_id, l.company_id, l.partner_id, %(band)s AS band,
+            SELECT l.id AS line_id, l.company_id,
+                   COALESCE(rp.commercial_partner_id, l.partner_id) AS partner_id, %(band)s AS band,
                    l.amount_residual + COALESCE(s.amount, 0) AS residual
               FROM account_move_line l
+         LEFT JOIN res_partner rp ON rp.id = l.partner_id
          LEFT JOIN (SELECT line_id, SUM(amount) AS amount FROM (%(later_partials)s) p GROUP BY line_id) s
                 ON s.line_id = l.id
              WHERE %(line_filter)s
@@ -316,7 +327,8 @@ class KakeuriAgingReport(models.AbstractModel):
     def _aging_query(self, as_of, edges, company, partner_ids, basis):
         """One statement: the current residual of the open items, plus the reconciliations
         dated after ``as_of`` added back to the items they touched, each summed per company,
-        partner and band, then one row per company and partner.
+        partner and band, then one row per company and customer (the commercial partner: a
+        payment booked on a contact counts for its company).
 
         Sums are float8: Odoo reads numeric as float anyway, the rows are rounded to the
         currency afterwards, and float sums let PostgreSQL aggregate in parallel workers at
@@ -330,7 +342,8 @@ class KakeuriAgingReport(models.AbstractModel):
         outer = SQL(", ").join(SQL("COALESCE(SUM(g.%s), 0)", SQL.identifier(f"b{index}")) for index in bands)
         return SQL(
             """
-            SELECT g.company_id, g.partner_id, SUM(g.total) AS total, %(outer)s
+            SELECT g.company_id, COALESCE(rp.commercial_partner_id, g.partner_id) AS partner_id,
+                   SUM(g.total) AS total, %(outer)s
               FROM (
                     SELECT x.company_id, x.partner_id, SUM(x.amount) AS total, %(inner)s
                       FROM (
@@ -351,8 +364,9 @@ class KakeuriAgingReport(models.AbstractModel):
                            ) x
                      GROUP BY x.company_id, x.partner_id
                    ) g (company_id, partner_id, total, %(inner_names)s)
-             GROUP BY g.company_id, g.partner_id
-             ORDER BY g.company_id, total DESC, g.partner_id NULLS LAST
+         LEFT JOIN res_partner rp ON rp.id = g.partner_id
+             GROUP BY g.company_id, COALESCE(rp.commercial_partner_id, g.partner_id)
+             ORDER BY g.company_id, total DESC, 2 NULLS LAST
             """,
             outer=outer,
             inner=inner,

@@ -64,8 +64,7 @@ class KakeuriAgingReport(models.AbstractModel):
         query = self._aging_query(as_of, edges, company, partner_ids, basis)
         if query is None:
             return []
-        self.env.cr.execute(query)
-        result = self.env.cr.fetchall()
+        result = self._fetch_without_jit(query)
         companies = self.env["res.company"].sudo().browse({r[0] for r in result})
         return self._rows_from_result(result, {c.id: c for c in companies})
 
@@ -102,7 +101,7 @@ class KakeuriAgingReport(models.AbstractModel):
         if query is None:
             return []
         band_filter = SQL() if band is None else SQL("WHERE band = %s", band)
-        self.env.cr.execute(
+        result = self._fetch_without_jit(
             SQL(
                 "SELECT line_id, company_id, partner_id, band, residual FROM (%s) o %s ORDER BY line_id",
                 query,
@@ -117,7 +116,7 @@ class KakeuriAgingReport(models.AbstractModel):
                 "band": band_index,
                 "amount": float(amount),
             }
-            for line_id, company_id, partner_id, band_index, amount in self.env.cr.fetchall()
+            for line_id, company_id, partner_id, band_index, amount in result
         ]
 
     @api.model
@@ -133,6 +132,23 @@ class KakeuriAgingReport(models.AbstractModel):
         return labels
 
     # ------------------------------------------------------------ helpers
+    @api.model
+    def _fetch_without_jit(self, query):
+        """Run the aging statement with PostgreSQL's JIT compilation off, and fetch its rows.
+
+        The statement's estimated cost passes the JIT threshold at a few hundred thousand
+        items, and compiling its expressions costs 0.3-0.8 s per run (measured on
+        bench/aging.py, a million items) for a statement that takes about 1 s without it.
+        The setting is changed for this statement only (and restored); should the statement
+        fail, the transaction is aborted and the transaction-local setting goes with it."""
+        cr = self.env.cr
+        cr.execute(SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)"))
+        previous = cr.fetchone()[0]
+        cr.execute(query)
+        result = cr.fetchall()
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+        return result
+
     @api.model
     def _check_bucket_edges(self, bucket_edges):
         """Return the edges as a tuple of ints or raise ValidationError."""

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -451,6 +452,28 @@ class TestAgingEngine(AgingCommon):
             rows = self.Aging.get_aging("2026-01-02", company=company, partner_ids=[self.cust_a.id, False])
             self.assertEqual(self._row(rows, self.cust_a)["total"], 10.0)
         self.assertEqual(len(self.Aging.get_open_line_ids("2026-01-02", partner_ids=self.cust_a, band=1)), 1)
+
+    def test_statement_runs_without_jit_and_restores_it(self):
+        """JIT compilation costs more than it saves on the aging statement: it runs with JIT
+        off, and the setting is put back afterwards."""
+        self._invoice(self.cust_a, 10.0, "2026-01-01", due="2026-01-01")
+        cr = self.env.cr
+        cr.execute("SET LOCAL jit = on")
+        execute = type(cr).execute
+        seen = []
+
+        def spy(cursor, query, params=None, log_exceptions=True):
+            if "account_partial_reconcile" in str(query):
+                execute(cursor, "SHOW jit")
+                seen.append(cursor.fetchone()[0])
+            return execute(cursor, query, params, log_exceptions)
+
+        with patch.object(type(cr), "execute", spy):
+            self.Aging.get_aging("2026-01-02", partner_ids=self.cust_a.ids)
+            self.Aging.get_open_line_ids("2026-01-02", partner_ids=self.cust_a.ids)
+        self.assertEqual(seen, ["off", "off"])
+        cr.execute("SHOW jit")
+        self.assertEqual(cr.fetchone()[0], "on")
 
     def test_bucket_edges_validated(self):
         for bad in ((30, 30), (60, 30), (0, 30), (-5,), (), ("30",), (30.5,), None):

@@ -37,6 +37,7 @@
         # wizards
         "wizards/credit_override_wizard.xml",
         "wizards/closing_run_wizard.xml",
+        "wizards/aging_item.xml",
         "wizards/aging_line.xml",
         "wizards/aging_wizard.xml",
         # views

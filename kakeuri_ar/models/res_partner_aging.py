@@ -16,8 +16,12 @@ class ResPartner(models.Model):
         help="What the customer (with its contacts) owes today in the current company, by days past due.",
     )
 
-    @api.depends_context("company", "lang")
+    @api.depends_context("company", "lang", "uid")
     def _compute_kakeuri_aging_html(self):
+        if not self.env["account.move.line"].has_access("read"):
+            # users who may not read journal items see no aging (and the form still opens)
+            self.kakeuri_aging_html = False
+            return
         today = fields.Date.context_today(self)
         bands = self._kakeuri_aging_bands(today)
         labels = self.env["kakeuri.aging.report"].get_bucket_labels(DEFAULT_BUCKET_EDGES)

@@ -1,9 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import date, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import KakeuriCommon
 
@@ -257,6 +260,36 @@ class TestAgingEngine(AgingCommon):
         # 2026-05-20: 11 days; 2026-04-01: 60 days; 2026-01-01: 150 days
         self.assertEqual(row["buckets"], [0, 30.0, 280.0, 0, 0, 960.0])
 
+    def test_invoice_date_basis_uses_the_invoice_date(self):
+        """An invoice dated 01-10 but booked on 02-01 ages from 01-10 by invoice date; a
+        payment (no invoice date) from its accounting date."""
+        inv = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.cust_a.id,
+                "invoice_date": "2026-01-10",
+                "date": "2026-02-01",
+                "invoice_date_due": "2026-03-31",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Service", "quantity": 1, "price_unit": 700.0, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        inv.action_post()
+        self.assertEqual((str(inv.invoice_date), str(inv.date)), ("2026-01-10", "2026-02-01"))
+        self._unapplied_payment(self.cust_a, 100.0, "2026-02-05")
+        row = self._row(
+            self.Aging.get_aging("2026-03-01", partner_ids=self.cust_a.ids, basis="invoice_date"), self.cust_a
+        )
+        # invoice: 50 days since 01-10 (31-60), not 28 days since 02-01; payment: 24 days (1-30)
+        self.assertEqual(row["buckets"], [0, -100.0, 700.0, 0, 0, 0])
+        lines = self.Aging.get_open_line_ids(
+            "2026-03-01", partner_ids=self.cust_a.ids, basis="invoice_date", band=2
+        )
+        self.assertEqual(self.env["account.move.line"].browse(lines).move_id, inv)
+
     def test_two_instalments_age_by_their_own_due_date(self):
         term = self.env["account.payment.term"].create(
             {
@@ -327,6 +360,34 @@ class TestAgingEngine(AgingCommon):
         self.assertEqual([r["company_id"] for r in rows], [self.env.company.id])
         self._assert_ledger("2026-02-11", both)
 
+    def test_branch_reconciliation_added_back(self):
+        """A payment booked in a branch, reconciled later with an invoice of the parent
+        company: the reconciliation belongs to the parent, but the branch's aging as of an
+        earlier date must still add it back to the branch's payment."""
+        root = self.env.company
+        root.write({"child_ids": [Command.create({"name": "株式会社青葉 大阪支店 (Osaka Branch)"})]})
+        self.env.cr.precommit.run()  # the branch shares the parent's chart of accounts
+        branch = root.child_ids
+        self.env.user.company_ids |= branch
+        payment = self._unapplied_payment(self.cust_a, 400.0, "2026-01-15", company=branch)
+        inv = self._invoice(self.cust_a, 400.0, "2026-03-01", due="2026-03-31")
+        both = {"allowed_company_ids": (root | branch).ids}
+        self._reconcile(inv.with_context(**both), payment.move_id.with_context(**both))
+        partial = inv.with_context(**both).line_ids.matched_credit_ids
+        self.assertEqual((partial.company_id, partial.max_date), (root, date(2026, 3, 1)))
+        Aging = self.Aging.with_context(allowed_company_ids=(root | branch).ids)
+        # as of 02-01 the payment is open, in the branch
+        rows = Aging.get_aging("2026-02-01", company=branch, partner_ids=self.cust_a.ids)
+        self.assertEqual([(r["company_id"], r["total"]) for r in rows], [(branch.id, -400.0)])
+        self._assert_ledger("2026-02-01", branch)
+        self._assert_ledger("2026-02-01", root | branch)
+        # once matched, the two companies together still add up to their ledgers (each alone
+        # not: the branch's payment pays the parent's invoice)
+        rows = Aging.get_aging("2026-03-01")
+        ledger = self._ledger_balance("2026-03-01", root | branch)
+        self.assertAlmostEqual(sum(r["total"] for r in rows), sum(ledger.values()), places=2)
+        self.assertEqual(Aging.get_aging("2026-03-01", company=branch, partner_ids=self.cust_a.ids), [])
+
     def test_rows_add_up_to_ledger_balance(self):
         """The total of all rows equals the receivable balance from journal item sums, at
         every date, with partials, refunds, unapplied payments and foreign currency."""
@@ -367,6 +428,53 @@ class TestAgingEngine(AgingCommon):
         lines = self.env["account.move.line"].browse(Aging.get_open_line_ids(as_of))
         self.assertTrue(all(line.date <= fields.Date.to_date(as_of) for line in lines))
 
+    def test_bad_input_refused_naming_the_value(self):
+        for bad_date in ("2026-02-30", "yesterday", 20260101):
+            with self.assertRaisesRegex(ValidationError, str(bad_date)):
+                self.Aging.get_aging(bad_date)
+        with self.assertRaisesRegex(ValidationError, "as-of date"):
+            self.Aging.get_aging(False)
+        # a string is not a list of ids ("12" used to mean companies 1 and 2)
+        for bad_company in ("12", ["1", "2"], [1.5], [True]):
+            with self.assertRaisesRegex(ValidationError, "company ids"):
+                self.Aging.get_aging("2026-01-01", company=bad_company)
+        for bad_partners in ("12", [self.cust_a.id, "x"], [-1]):
+            with self.assertRaisesRegex(ValidationError, "customer ids"):
+                self.Aging.get_aging("2026-01-01", partner_ids=bad_partners)
+            with self.assertRaisesRegex(ValidationError, "customer ids"):
+                self.Aging.get_open_line_ids("2026-01-01", partner_ids=bad_partners)
+        for bad_band in ("1", 6, -1, 1.0):
+            with self.assertRaisesRegex(ValidationError, "band %s does not exist" % bad_band):
+                self.Aging.get_open_line_ids("2026-01-01", band=bad_band)
+        # valid forms still work: records, an id, a list of ids, False for no partner
+        self._invoice(self.cust_a, 10.0, "2026-01-01", due="2026-01-01")
+        for company in (self.env.company, self.env.company.id, [self.env.company.id]):
+            rows = self.Aging.get_aging("2026-01-02", company=company, partner_ids=[self.cust_a.id, False])
+            self.assertEqual(self._row(rows, self.cust_a)["total"], 10.0)
+        self.assertEqual(len(self.Aging.get_open_line_ids("2026-01-02", partner_ids=self.cust_a, band=1)), 1)
+
+    def test_statement_runs_without_jit_and_restores_it(self):
+        """JIT compilation costs more than it saves on the aging statement: it runs with JIT
+        off, and the setting is put back afterwards."""
+        self._invoice(self.cust_a, 10.0, "2026-01-01", due="2026-01-01")
+        cr = self.env.cr
+        cr.execute("SET LOCAL jit = on")
+        execute = type(cr).execute
+        seen = []
+
+        def spy(cursor, query, params=None, log_exceptions=True):
+            if "account_partial_reconcile" in str(query):
+                execute(cursor, "SHOW jit")
+                seen.append(cursor.fetchone()[0])
+            return execute(cursor, query, params, log_exceptions)
+
+        with patch.object(type(cr), "execute", spy):
+            self.Aging.get_aging("2026-01-02", partner_ids=self.cust_a.ids)
+            self.Aging.get_open_line_ids("2026-01-02", partner_ids=self.cust_a.ids)
+        self.assertEqual(seen, ["off", "off"])
+        cr.execute("SHOW jit")
+        self.assertEqual(cr.fetchone()[0], "on")
+
     def test_bucket_edges_validated(self):
         for bad in ((30, 30), (60, 30), (0, 30), (-5,), (), ("30",), (30.5,), None):
             with self.assertRaises(ValidationError, msg=str(bad)):
@@ -379,3 +487,64 @@ class TestAgingEngine(AgingCommon):
             self.Aging.get_bucket_labels((30, 60, 90, 120)),
             ["Not Due", "1-30", "31-60", "61-90", "91-120", "Over 120"],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAgingAccess(AgingCommon):
+    """The aging reads journal items with SQL but still applies their record rules."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        cls.salesman = new_test_user(
+            cls.env,
+            login="kakeuri_aging_own_docs",
+            groups="base.group_user,sales_team.group_sale_salesman,kakeuri_ar.group_ar_user",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+        cls.cust_a.user_id = cls.salesman
+        cls.inv_own = cls._invoice(cls.cust_a, 1000.0, "2026-02-01", due="2026-02-01")
+        cls.inv_own.invoice_user_id = cls.salesman
+        cls.inv_other = cls._invoice(cls.cust_b, 500.0, "2026-02-01", due="2026-02-01")
+        cls.inv_other.invoice_user_id = cls.env.ref("base.user_admin")
+        cls._unapplied_payment(cls.cust_a, 100.0, "2026-02-05")
+
+    def test_salesman_sees_only_his_documents(self):
+        partners = (self.cust_a | self.cust_b).ids
+        rows = self.Aging.get_aging("2026-02-10", partner_ids=partners)
+        self.assertEqual(self._row(rows, self.cust_a)["total"], 900.0)
+        self.assertEqual(self._row(rows, self.cust_b)["total"], 500.0)
+        # "own documents only": his own invoice, not the other salesperson's, and not the
+        # payment entry (journal entries are not his documents)
+        Aging = self.Aging.with_user(self.salesman)
+        rows = Aging.get_aging("2026-02-10", partner_ids=partners)
+        self.assertEqual([(r["partner_id"], r["total"]) for r in rows], [(self.cust_a.id, 1000.0)])
+        self.assertEqual(
+            Aging.get_open_line_ids("2026-02-10", partner_ids=partners),
+            self.inv_own.line_ids.filtered(lambda ml: ml.account_id == self.receivable).ids,
+        )
+        # the wizard and its drill-down, run by him
+        wizard = (
+            self.env["kakeuri.aging.wizard"]
+            .with_user(self.salesman)
+            .create({"date_as_of": "2026-02-10", "partner_ids": [Command.set(partners)]})
+        )
+        wizard.action_view()
+        self.assertEqual(wizard.line_ids.partner_id, self.cust_a)
+        items = (
+            self.env["kakeuri.aging.item"]
+            .with_user(self.salesman)
+            .search(wizard.line_ids.action_open_items()["domain"])
+        )
+        self.assertEqual(items.move_id, self.inv_own)
+
+    @freeze_time("2026-02-10")
+    def test_partner_form_without_journal_item_access(self):
+        employee = new_test_user(self.env, login="kakeuri_aging_employee", groups="base.group_user")
+        self.assertFalse(self.env["account.move.line"].with_user(employee).has_access("read"))
+        self.assertFalse(self.cust_a.with_user(employee).kakeuri_aging_html)
+        html = str(self.cust_a.with_user(self.salesman).kakeuri_aging_html)
+        self.assertIn("1,000.00", html)
+        self.assertNotIn("900.00", html)

@@ -4,8 +4,10 @@ import zipfile
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .test_aging import AgingCommon
 
@@ -62,22 +64,87 @@ class TestAgingWizard(AgingCommon):
         self.assertEqual(action["context"]["kakeuri_aging_edges_view_ref"], "30,60,90,120")
         self.assertIn("2026-03-20", action["name"])
 
+    def _items(self, line):
+        action = line.action_open_items()
+        self.assertEqual(action["res_model"], "kakeuri.aging.item")
+        return self.env["kakeuri.aging.item"].search(action["domain"])
+
     def test_drill_down_open_items_as_of_date(self):
         wizard = self._wizard()
         wizard.action_view()
         line_b = wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_b)
-        action = line_b.action_open_items()
-        items = self.env["account.move.line"].search(action["domain"])
-        # paid on 04-10, so still open as of 03-20
+        items = self._items(line_b)
+        # paid on 04-10, so fully open as of 03-20, although nothing is open today
         self.assertEqual(items.move_id, self.inv_b)
-        self.assertEqual(action["res_model"], "account.move.line")
+        self.assertEqual(items.amount_open, 5000.0)
+        self.assertEqual(items.amount_residual, 0.0)
+        self.assertEqual((items.band, items.band_label, items.days_overdue), ("1", "1-30", 20))
+        # the items of a row add up to the row, band by band
         line_a = wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_a)
-        items = self.env["account.move.line"].search(line_a.action_open_items()["domain"])
+        items = self._items(line_a)
         self.assertEqual(items.move_id, self.inv_a1 | self.inv_a2)
+        self.assertEqual(sum(items.mapped("amount_open")), line_a.total)
+        self.assertEqual(items.filtered(lambda i: i.move_id == self.inv_a1).amount_open, 600.0)
+        for index, amount in enumerate(line_a._get_bands()):
+            band_items = items.filtered(lambda i, n=index: i.band == str(n))
+            self.assertEqual(sum(band_items.mapped("amount_open")), amount)
+        # an advance payment and an invoice that net to zero: both listed, summing to zero
+        line_c = wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_c)
+        items = self._items(line_c)
+        self.assertEqual(sorted(items.mapped("amount_open")), [-90.0, 90.0])
+        # clicking again does not duplicate the items
+        items = self._items(line_c)
+        self.assertEqual(len(items), 2)
+        # grouped by band, with the band labels of the wizard's edges
+        action = line_a.action_open_items()
+        self.assertEqual(action["context"]["search_default_group_band"], 1)
+        Item = self.env["kakeuri.aging.item"].with_context(**action["context"])
+        groups = Item.read_group(action["domain"], ["amount_open:sum"], ["band"])
+        self.assertEqual([(g["band"], g["amount_open"]) for g in groups], [("0", 250.0), ("2", 600.0)])
+        self.assertEqual(dict(Item.fields_get(["band"])["band"]["selection"])["2"], "31-60")
+        # a click on an item opens its journal entry
+        item = items[0]
+        self.assertEqual(
+            (item.action_open_move()["res_model"], item.action_open_move()["res_id"]),
+            ("account.move", item.move_id.id),
+        )
         # after the payment date the customer's invoice is no longer open
         wizard.date_as_of = "2026-04-10"
         wizard.action_view()
         self.assertFalse(wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_b))
+
+    def test_one_row_per_customer_with_its_contacts(self):
+        """A payment booked on a contact of the customer counts in the customer's row."""
+        self._unapplied_payment(self.contact_a, 100.0, "2026-03-01")
+        rows = self.Aging.get_aging("2026-03-20", partner_ids=(self.cust_a | self.contact_a).ids)
+        self.assertEqual([(r["partner_id"], r["total"]) for r in rows], [(self.cust_a.id, 750.0)])
+        self.assertEqual(rows[0]["buckets"], [250.0, -100.0, 600.0, 0.0, 0.0, 0.0])
+        # the contact alone: its payment, in its customer's row
+        rows = self.Aging.get_aging("2026-03-20", partner_ids=self.contact_a.ids)
+        self.assertEqual([(r["partner_id"], r["total"]) for r in rows], [(self.cust_a.id, -100.0)])
+        wizard = self._wizard()
+        wizard.action_view()
+        self.assertEqual(wizard.line_ids.partner_id, self.cust_a | self.cust_b | self.cust_c)
+        line_a = wizard.line_ids.filtered(lambda line: line.partner_id == self.cust_a)
+        self.assertEqual(line_a.total, 750.0)
+        items = self._items(line_a)
+        self.assertEqual(sum(items.mapped("amount_open")), 750.0)
+        self.assertEqual(items.filtered(lambda i: i.amount_open == -100.0).partner_id, self.contact_a)
+        # and the ledger still adds up
+        all_rows = self.Aging.get_aging("2026-03-20")
+        ledger = sum(
+            self.env["account.move.line"]
+            .search(
+                [
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("date", "<=", "2026-03-20"),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+            .mapped("balance")
+        )
+        self.assertAlmostEqual(sum(r["total"] for r in all_rows), ledger, places=2)
 
     def test_filters_salesperson_contacts_and_zero_balance(self):
         wizard = self._wizard(partner_ids=False, user_id=self.salesman.id)
@@ -176,3 +243,101 @@ class TestAgingWizard(AgingCommon):
         self.assertEqual(lines.partner_id, self.cust_a)
         self.assertEqual(lines.total, 850.0)
         self.assertIn("Aoba Shoji", action["name"])
+
+    def _xlsx(self, wizard):
+        action = wizard.action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        with zipfile.ZipFile(io.BytesIO(attachment.raw)) as book:
+            return book.read("xl/sharedStrings.xml").decode(), book.read("xl/worksheets/sheet1.xml").decode()
+
+    def _pdf_html(self, wizard):
+        wizard.action_print_pdf()
+        html, _fmt = (
+            self.env["ir.actions.report"]
+            .with_context(wizard.env.context)
+            ._render_qweb_html("kakeuri_ar.report_kakeuri_aging", wizard.ids)
+        )
+        return html.decode()
+
+    def test_pdf_and_xlsx_in_japanese(self):
+        self.env["res.lang"]._activate_lang("ja_JP")
+        with mute_logger("odoo.addons.base.models.ir_module", "odoo.tools.translate"):
+            self.env["ir.module.module"]._load_module_terms(["kakeuri_ar"], ["ja_JP"], overwrite=True)
+        wizard = self._wizard().with_context(lang="ja_JP")
+        expected = ("売掛金年齢表（2026-03-20 時点）", "期日未到来", "31～60日", "120日超", "得意先", "合計")
+        html = self._pdf_html(wizard)
+        for text in expected:
+            self.assertIn(text, html)
+        self.assertIn("5,000.00", html)
+        self.assertNotIn("Not Due", html)
+        strings, sheet = self._xlsx(wizard)
+        for text in expected:
+            self.assertIn(text, strings)
+        self.assertNotIn("Not Due", strings)
+        self.assertIn("<v>5000</v>", sheet)
+
+    def test_two_companies_one_block_each(self):
+        company_2 = self.setup_other_company(name="株式会社九州販売 (Kyushu Hanbai)")["company"]
+        self._invoice(self.cust_a, 777.0, "2026-03-01", due="2026-03-01", company=company_2)
+        both = self.env.company | company_2
+        self.env.user.company_ids |= company_2
+        wizard = (
+            self.env["kakeuri.aging.wizard"]
+            .with_context(allowed_company_ids=both.ids)
+            .create(
+                {
+                    "date_as_of": "2026-03-20",
+                    "company_ids": [Command.set(both.ids)],
+                    "partner_ids": [Command.set((self.cust_a | self.cust_b).ids)],
+                }
+            )
+        )
+        action = wizard.action_view()
+        self.assertEqual(action["context"]["group_by"], ["company_id"])
+        self.assertEqual(
+            sorted((line.company_id.id, line.partner_id.id, line.total) for line in wizard.line_ids),
+            sorted(
+                [
+                    (self.env.company.id, self.cust_b.id, 5000.0),
+                    (self.env.company.id, self.cust_a.id, 850.0),
+                    (company_2.id, self.cust_a.id, 777.0),
+                ]
+            ),
+        )
+        line_2 = wizard.line_ids.filtered(lambda line: line.company_id == company_2)
+        items = self._items(line_2)
+        self.assertEqual((items.company_id, items.amount_open), (company_2, 777.0))
+        html = self._pdf_html(wizard)
+        self.assertEqual(html.count('<h5 class="mt-3">'), 2)
+        self.assertIn("Kyushu Hanbai", html)
+        self.assertIn("777.00", html)
+        self.assertIn("5,850.00", html)  # the first company's total, not mixed with the second
+        strings, sheet = self._xlsx(wizard)
+        self.assertIn(f"{company_2.name} ({company_2.currency_id.name})", strings)
+        self.assertIn(f"{self.env.company.name} ({self.env.company.currency_id.name})", strings)
+        self.assertIn("<v>777</v>", sheet)
+
+    def test_no_customer_row_drill_down(self):
+        receivable = self.company_data["default_account_receivable"]
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2026-03-01",
+                "line_ids": [
+                    Command.create(
+                        {"account_id": receivable.id, "debit": 70.0, "date_maturity": "2026-03-01"}
+                    ),
+                    Command.create(
+                        {"account_id": self.company_data["default_account_revenue"].id, "credit": 70.0}
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        wizard = self._wizard(partner_ids=False)
+        wizard.action_view()
+        line = wizard.line_ids.filtered(lambda line: not line.partner_id)
+        self.assertEqual((line.partner_name, line.total), ("(No customer)", 70.0))
+        items = self._items(line)
+        self.assertEqual(items.move_id, move)
+        self.assertEqual((items.amount_open, items.band_label, items.partner_id.id), (70.0, "1-30", False))

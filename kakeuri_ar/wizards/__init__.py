@@ -1,1 +1,1 @@
-from . import aging_line, aging_wizard, closing_run_wizard, credit_override_wizard
+from . import aging_item, aging_line, aging_wizard, closing_run_wizard, credit_override_wizard

@@ -88,16 +88,12 @@ class KakeuriAgingLine(models.TransientModel):
 
     # ---------------------------------------------------------------- actions
     def action_open_items(self):
-        """The customer's receivable items still open at the end of the as-of date."""
+        """The customer's receivable items still open at the end of the as-of date, each with
+        its open amount as of that date (they add up to the row)."""
         self.ensure_one()
         wizard = self.wizard_id
-        line_ids = self.env["kakeuri.aging.report"].get_open_line_ids(
-            wizard.date_as_of,
-            company=self.company_id,
-            partner_ids=[self.partner_id.id],
-            bucket_edges=wizard._get_bucket_edges(),
-            basis=wizard.basis,
-        )
+        self.env["kakeuri.aging.item"]._create_for_line(self)
+        edges = ",".join(str(e) for e in wizard._get_bucket_edges())
         return {
             "type": "ir.actions.act_window",
             "name": _(
@@ -105,11 +101,18 @@ class KakeuriAgingLine(models.TransientModel):
                 customer=self.partner_name,
                 date=fields.Date.to_string(wizard.date_as_of),
             ),
-            "res_model": "account.move.line",
-            "view_mode": "list,form",
-            "views": [(self.env.ref("account.view_move_line_tree").id, "list"), (False, "form")],
-            "domain": [("id", "in", line_ids)],
-            "context": {"create": False, "search_default_group_by_move": 0},
+            "res_model": "kakeuri.aging.item",
+            "view_mode": "list",
+            "views": [(self.env.ref("kakeuri_ar.view_kakeuri_aging_item_list").id, "list")],
+            "search_view_id": self.env.ref("kakeuri_ar.view_kakeuri_aging_item_search").id,
+            "domain": [("aging_line_id", "=", self.id)],
+            "context": {
+                EDGES_CONTEXT_KEY: edges,
+                "search_default_group_band": 1,
+                "create": False,
+                "edit": False,
+                "delete": False,
+            },
             "target": "current",
         }
 
@@ -124,6 +127,15 @@ class KakeuriAgingLine(models.TransientModel):
         }
 
     # ---------------------------------------------------------------- helpers
+    def _get_partner_ids(self):
+        """Partner filter of this row for the engine: the customer with its contacts (rows
+        are per commercial partner), ``[False]`` for the items without a customer."""
+        self.ensure_one()
+        if not self.partner_id:
+            return [False]
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        return Partner.search([("commercial_partner_id", "=", self.partner_id.id)]).ids
+
     def _get_bands(self):
         """Band amounts of this line, as many as the wizard's edges give."""
         self.ensure_one()

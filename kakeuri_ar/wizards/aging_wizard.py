@@ -47,7 +47,7 @@ class KakeuriAgingWizard(models.TransientModel):
         required=True,
         default="due_date",
         help="Due Date: days past each item's due date (instalments age separately). "
-        "Invoice Date: days since the accounting date of the entry.",
+        "Invoice Date: days since the invoice date (the accounting date for payments and other entries).",
     )
     include_zero = fields.Boolean(
         string="Include Zero-Balance Customers",

@@ -15,6 +15,30 @@ _logger = logging.getLogger(__name__)
 
 CHARGE_MOVE_TYPES = ("out_invoice", "out_refund", "out_receipt")
 
+# Fields of a statement that only change while it is a draft
+FROZEN_FIELDS = (
+    "name",
+    "partner_id",
+    "company_id",
+    "period_start",
+    "period_end",
+    "date_due",
+    "previous_statement_id",
+    "previous_amount",
+    "paid_amount",
+    "carryover_amount",
+    "adjustment_amount",
+    "invoiced_untaxed",
+    "invoiced_tax",
+    "invoiced_amount",
+    "total_due",
+    "move_ids",
+    "line_ids",
+    "tax_line_ids",
+    "state",
+    "date_confirmed",
+)
+
 
 class KakeuriBillingStatement(models.Model):
     _name = "kakeuri.billing.statement"
@@ -209,15 +233,56 @@ class KakeuriBillingStatement(models.Model):
                 ) or _("New")
         return super().create(vals_list)
 
+    def write(self, vals):
+        self._check_frozen(vals)
+        return super().write(vals)
+
+    def _check_frozen(self, vals):
+        """Only draft statements change. A confirmed, sent or cancelled statement keeps its
+        figures and lines; its state moves only through the actions (which set the
+        ``kakeuri_statement_transition`` context key), and a statement that was ever confirmed
+        is never changed again but by cancelling it. Chatter and activity fields stay free."""
+        frozen = set(vals) & set(FROZEN_FIELDS)
+        if not frozen:
+            return
+        if self.env.context.get("kakeuri_statement_transition") and frozen <= {"state", "date_confirmed"}:
+            return
+        for statement in self:
+            if statement.state != "draft":
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s is %(state)s and frozen: %(fields)s cannot be "
+                        "changed. Later changes to its invoices show on the next statement.",
+                        statement=statement.display_name,
+                        state=statement._state_label(),
+                        fields=", ".join(
+                            sorted(self._fields[name]._description_string(self.env) for name in frozen)
+                        ),
+                    )
+                )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancel(self):
         for statement in self:
+            if statement.date_confirmed:
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s was confirmed on %(date)s and cannot be deleted; "
+                        "it stays (cancelled if needed) as a record of what the customer was billed.",
+                        statement=statement.display_name,
+                        date=format_date(self.env, statement.date_confirmed),
+                    )
+                )
             if statement.state not in ("draft", "cancel"):
                 raise UserError(
                     _(
                         "Billing statement %(statement)s is %(state)s; cancel it before deleting it.",
                         statement=statement.display_name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[statement.state],
+                        state=statement._state_label(),
                     )
                 )
 
@@ -237,9 +302,36 @@ class KakeuriBillingStatement(models.Model):
         return True
 
     def action_confirm(self):
-        drafts = self.filtered(lambda s: s.state == "draft")
-        drafts._refresh_from_ledger()
-        drafts.write({"state": "confirmed", "date_confirmed": fields.Date.context_today(self)})
+        """Confirm draft statements, oldest closing date first: each one reads its 前回請求額
+        from the statement before it, which must be final by then. A statement whose customer
+        still has an earlier draft statement (not confirmed along with it) is refused."""
+        drafts = self.filtered(lambda s: s.state == "draft").sorted(lambda s: (s.period_end, s.id))
+        for statement in drafts:
+            earlier = self.search(
+                [
+                    ("partner_id", "=", statement.partner_id.id),
+                    ("company_id", "=", statement.company_id.id),
+                    ("period_end", "<", statement.period_end),
+                    ("state", "=", "draft"),
+                    ("id", "not in", drafts.ids),
+                ],
+                order="period_end, id",
+                limit=1,
+            )
+            if earlier:
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s cannot be confirmed while the earlier statement "
+                        "%(earlier)s of the same customer is still in draft: its total due is this "
+                        "statement's previous billing. Confirm %(earlier)s first (or both together).",
+                        statement=statement.display_name,
+                        earlier=earlier.display_name,
+                    )
+                )
+        today = fields.Date.context_today(self)
+        for statement in drafts:
+            statement._refresh_from_ledger()
+            statement.write({"state": "confirmed", "date_confirmed": today})
         return True
 
     def action_cancel(self):
@@ -260,15 +352,27 @@ class KakeuriBillingStatement(models.Model):
                         statement=statement.display_name,
                     )
                 )
-        self.write({"state": "cancel"})
+        self.with_context(kakeuri_statement_transition=True).write({"state": "cancel"})
         return True
 
     def action_draft(self):
         for statement in self.filtered(lambda s: s.state == "cancel"):
+            if statement.date_confirmed:
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s was confirmed on %(date)s and cannot be reset to "
+                        "draft: what the customer received stays as it was. Leave it cancelled and run "
+                        "the closing again for %(closing)s to make a new statement under a new number, "
+                        "or keep it confirmed and let the next statement carry the difference.",
+                        statement=statement.display_name,
+                        date=format_date(self.env, statement.date_confirmed),
+                        closing=format_date(self.env, statement.period_end),
+                    )
+                )
             self._check_no_live_duplicate(
                 statement.partner_id.id, statement.company_id.id, statement.period_end
             )
-            statement.state = "draft"
+            statement.with_context(kakeuri_statement_transition=True).state = "draft"
         self.filtered(lambda s: s.state == "draft")._refresh_from_ledger()
         return True
 
@@ -333,7 +437,7 @@ class KakeuriBillingStatement(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
-        (to_send - no_email).write({"state": "sent"})
+        (to_send - no_email).with_context(kakeuri_statement_transition=True).write({"state": "sent"})
         return to_send - no_email
 
     def action_view_moves(self):
@@ -346,7 +450,7 @@ class KakeuriBillingStatement(models.Model):
     def message_post(self, **kwargs):
         if self.env.context.get("kakeuri_mark_statement_sent"):
             self.filtered(lambda s: s.state == "confirmed").with_context(
-                kakeuri_mark_statement_sent=False
+                kakeuri_mark_statement_sent=False, kakeuri_statement_transition=True
             ).write({"state": "sent"})
         return super().message_post(**kwargs)
 
@@ -528,8 +632,9 @@ class KakeuriBillingStatement(models.Model):
         return bool(self.env.cr.fetchone())
 
     def _refresh_from_ledger(self):
-        """Compute the figures and lines of draft statements from the ledger."""
-        for statement in self:
+        """Compute the figures and lines of draft statements from the ledger, oldest closing
+        date first (a statement's previous billing is the total due of the one before it)."""
+        for statement in self.sorted(lambda s: (s.period_end, s.id)):
             if statement.state != "draft":
                 continue
             statement.write(statement._prepare_ledger_vals())
@@ -730,12 +835,50 @@ class KakeuriBillingStatement(models.Model):
             key=lambda g: -g.get("rate", 0.0),
         )
 
+    def _check_parts_editable(self):
+        for statement in self:
+            if statement.state != "draft":
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s is %(state)s and frozen: its lines and tax "
+                        "summary cannot be changed.",
+                        statement=statement.display_name,
+                        state=statement._state_label(),
+                    )
+                )
+
     def _is_zero(self, amount):
         return float_is_zero(amount, precision_rounding=self.currency_id.rounding)
 
 
+class KakeuriBillingStatementPart(models.AbstractModel):
+    """Lines and tax rows of a statement change only while the statement is a draft."""
+
+    _name = "kakeuri.billing.statement.part"
+    _description = "Billing Statement Part"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        statements = self.env["kakeuri.billing.statement"].browse(
+            {vals["statement_id"] for vals in vals_list if vals.get("statement_id")}
+        )
+        statements._check_parts_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.statement_id._check_parts_editable()
+        if vals.get("statement_id"):
+            self.env["kakeuri.billing.statement"].browse(vals["statement_id"])._check_parts_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_statement(self):
+        self.statement_id.exists()._check_parts_editable()
+
+
 class KakeuriBillingStatementLine(models.Model):
     _name = "kakeuri.billing.statement.line"
+    _inherit = ["kakeuri.billing.statement.part"]
     _description = "Billing Statement Line"
     _order = "statement_id, sequence, id"
 
@@ -761,6 +904,7 @@ class KakeuriBillingStatementLine(models.Model):
 
 class KakeuriBillingStatementTax(models.Model):
     _name = "kakeuri.billing.statement.tax"
+    _inherit = ["kakeuri.billing.statement.part"]
     _description = "Billing Statement Tax Summary"
     _order = "statement_id, rate desc, id"
 

@@ -58,6 +58,14 @@ class KakeuriContractLine(models.Model):
         help="Amount per period, before taxes.",
     )
 
+    def unlink(self):
+        contracts = self.contract_id
+        res = super().unlink()
+        if not self.env.context.get("kakeuri_contract_lines_write"):
+            # deleting lines directly: the last line of a running contract may not go
+            contracts.exists()._check_lines_when_running()
+        return res
+
     @api.depends("product_id")
     def _compute_name(self):
         for line in self:

@@ -156,16 +156,13 @@ class KakeuriBillingStatement(models.Model):
     date_confirmed = fields.Date(string="Confirmed On", readonly=True, copy=False)
     move_count = fields.Integer(compute="_compute_move_count")
 
-    _sql_constraints = [
-        (
-            "period_check",
-            "CHECK (period_start <= period_end)",
-            "The period of a billing statement must start on or before its closing date.",
-        ),
-    ]
-
     def init(self):
         res = super().init()
+        # the period check is the Python constraint _check_period (its message names the
+        # customer and the dates); drop the generic SQL check of earlier versions
+        self.env.cr.execute(
+            "ALTER TABLE kakeuri_billing_statement DROP CONSTRAINT IF EXISTS kakeuri_billing_statement_period_check"
+        )
         # One live statement per customer, company and closing date, whatever the number of
         # closing runs at once.
         self.env.cr.execute(
@@ -196,6 +193,25 @@ class KakeuriBillingStatement(models.Model):
                 statement.display_name = statement.name
 
     # --------------------------------------------------------------- constraints
+    @api.constrains("period_start", "period_end")
+    def _check_period(self):
+        for statement in self:
+            if (
+                statement.period_start
+                and statement.period_end
+                and statement.period_start > statement.period_end
+            ):
+                raise ValidationError(
+                    _(
+                        "Billing statement %(statement)s of %(partner)s: the period starts on %(start)s, "
+                        "after its closing date %(end)s.",
+                        statement=statement.name,
+                        partner=statement.partner_id.display_name,
+                        start=format_date(self.env, statement.period_start),
+                        end=format_date(self.env, statement.period_end),
+                    )
+                )
+
     def _check_no_live_duplicate(self, partner_id, company_id, period_end):
         """Friendly error before the unique index refuses a second live statement."""
         duplicate = self.search(
@@ -336,20 +352,24 @@ class KakeuriBillingStatement(models.Model):
 
     def action_cancel(self):
         for statement in self:
-            later = self.search_count(
+            later = self.search(
                 [
                     ("partner_id", "=", statement.partner_id.id),
                     ("company_id", "=", statement.company_id.id),
                     ("period_end", ">", statement.period_end),
                     ("state", "in", ("confirmed", "sent")),
-                ]
+                ],
+                order="period_end desc, id desc",
+                limit=1,
             )
             if later:
                 raise UserError(
                     _(
-                        "Billing statement %(statement)s is followed by a confirmed statement and cannot be "
-                        "cancelled.",
+                        "Billing statement %(statement)s cannot be cancelled: the later statement "
+                        "%(later)s (%(state)s) carries its total forward. Cancel %(later)s first.",
                         statement=statement.display_name,
+                        later=later.display_name,
+                        state=later._state_label(),
                     )
                 )
         self.with_context(kakeuri_statement_transition=True).write({"state": "cancel"})
@@ -458,14 +478,15 @@ class KakeuriBillingStatement(models.Model):
     @api.model
     def _cron_close_period(self, date_ref=None, partners=None, companies=None, batch_size=100):
         """Make the statement of every customer with a closing day whose closing date falls on
-        or before ``date_ref`` and has none yet, when there is activity (a balance or
+        or before ``date_ref`` (default: yesterday) and has none yet, when there is activity (a balance or
         movements). Missed closing dates after a customer's last statement are caught up.
 
         Statements are created in draft, for review before confirmation. Safe to re-run and to
         run twice at once: a unique index allows one live statement per customer, company and
         closing date, and a duplicate made by a parallel run is skipped. Commits per batch of
         customers (outside tests). Returns the created statements."""
-        date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
+        # the daily run closes up to yesterday: a closing day's own sales are booked during it
+        date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self) - timedelta(days=1)
         commit = can_commit(self.env)
         if partners is None:
             partners = self.env["res.partner"].search([("kakeuri_closing_day", ">", 0)])

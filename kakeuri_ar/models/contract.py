@@ -274,7 +274,8 @@ class KakeuriContract(models.Model):
     @api.constrains("state", "line_ids")
     def _check_lines_when_running(self):
         for contract in self:
-            if contract.state in ("active", "paused") and not contract.line_ids:
+            emptied = self.env.context.get("kakeuri_check_emptied")
+            if contract.state in ("active", "paused") and (emptied or not contract.line_ids):
                 raise ValidationError(
                     _(
                         "Contract %(contract)s has no lines: add what is billed each period before "
@@ -409,7 +410,16 @@ class KakeuriContract(models.Model):
         self.env["account.move"].check_access("create")
         contracts = self.filtered(lambda c: c.state == "active")
         if not contracts:
-            raise UserError(_("Only active contracts can be billed."))
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                _(
+                    "Only active contracts can be billed: %(contracts)s.",
+                    contracts=", ".join(
+                        _("%(contract)s is %(state)s", contract=c.display_name, state=states[c.state])
+                        for c in self
+                    ),
+                )
+            )
         moves = contracts._generate_invoices(fields.Date.context_today(self))
         if not moves:
             return {

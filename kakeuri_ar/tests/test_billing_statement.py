@@ -486,3 +486,36 @@ class TestBillingStatement(KakeuriContractsCommon):
         again.action_draft()
         self.assertEqual(again.state, "draft")
         again.unlink()
+
+    def test_messages_name_records(self):
+        with (
+            self.assertRaisesRegex(ValidationError, "after its closing date") as caught,
+            self.env.cr.savepoint(),
+        ):
+            self.Statement.create(
+                {"partner_id": self.customer.id, "period_start": "2026-02-01", "period_end": "2026-01-31"}
+            )
+        self.assertIn("Test Shoji", str(caught.exception))
+        self.assertIn("02/01/2026", str(caught.exception))
+        with freeze_time("2026-03-01"):
+            self.invoice("2026-01-10", 1000.0)
+            jan = self.close("2026-01-31", self.customer)
+            feb = self.close("2026-02-28", self.customer)
+            (jan | feb).action_confirm()
+        with self.assertRaisesRegex(UserError, "cannot be cancelled") as caught:
+            jan.action_cancel()
+        self.assertIn(feb.name, str(caught.exception))
+        self.assertEqual(jan.state, "confirmed")
+
+    def test_daily_run_closes_up_to_yesterday(self):
+        with freeze_time("2026-01-31"):
+            self.invoice("2026-01-10", 1000.0)
+            self.assertFalse(
+                self.Statement._cron_close_period(partners=self.customer, companies=self.env.company),
+                "the closing day is not over yet",
+            )
+            self.invoice("2026-01-31", 500.0)  # sold on the closing day itself
+        with freeze_time("2026-02-01"):
+            st = self.Statement._cron_close_period(partners=self.customer, companies=self.env.company)
+        self.assertEqual(str(st.period_end), "2026-01-31")
+        self.assertEqual(st.total_due, 1650.0, "the closing day's own sales are in")

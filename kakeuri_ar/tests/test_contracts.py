@@ -437,3 +437,61 @@ class TestContracts(KakeuriContractsCommon):
             self.assertEqual(self.run_cron("2026-03-15", contract), 1)
         self.assertEqual(self.periods(contract), [("2026-01-01", "2026-01-31"), ("2026-03-01", "2026-03-31")])
         self.assertEqual(str(contract.next_invoice_date), "2026-04-01")
+
+    @freeze_time("2026-02-15")
+    def test_failing_contract_keeps_one_activity(self):
+        bad = self.make_contract(date_start="2026-01-01")
+        bad.journal_id = self.company_data["default_journal_purchase"]
+        self.run_cron("2026-02-15", bad)
+        self.run_cron("2026-02-15", bad)
+        activities = bad.activity_ids.filtered(lambda a: a.summary == "Contract not billed")
+        self.assertEqual(len(activities), 1, "the open activity is reused, not one a day")
+        self.assertEqual(len(bad.message_ids.filtered(lambda m: "could not be billed" in (m.body or ""))), 2)
+
+    @freeze_time("2026-02-15")
+    def test_sql_error_in_preparation_does_not_abort_the_batch(self):
+        bad = self.make_contract(date_start="2026-01-01")
+        good = self.make_contract(partner=self.customer_b, date_start="2026-01-01")
+        original = KakeuriContractLine._prepare_invoice_line_vals
+
+        def broken(line, *args, **kwargs):
+            if line.contract_id == bad:
+                line.env.cr.execute("SELECT 1/0")
+            return original(line, *args, **kwargs)
+
+        with (
+            patch.object(KakeuriContractLine, "_prepare_invoice_line_vals", broken),
+            mute_logger("odoo.sql_db"),
+        ):
+            self.assertEqual(self.run_cron("2026-02-15", bad | good), 2)
+        self.assertEqual(len(good.invoice_ids), 2)
+        self.assertFalse(bad.invoice_ids)
+        self.assertTrue(bad.message_ids.filtered(lambda m: "DivisionByZero" in (m.body or "")))
+
+    def test_last_line_of_running_contract_cannot_be_deleted(self):
+        contract = self.make_contract()
+        contract.line_ids[0].unlink()
+        with self.assertRaisesRegex(ValidationError, "has no lines"):
+            contract.line_ids.unlink()
+        self.assertEqual(len(contract.line_ids), 1)
+        # replacing the last line in one save (the form) is fine
+        contract.write(
+            {
+                "line_ids": [
+                    Command.delete(contract.line_ids.id),
+                    Command.create({"product_id": self.coffee.id, "quantity": 3}),
+                ]
+            }
+        )
+        self.assertEqual(contract.line_ids.quantity, 3)
+        # a draft contract may lose all its lines
+        draft = self.make_contract(activate=False)
+        draft.line_ids.unlink()
+        self.assertFalse(draft.line_ids)
+
+    def test_bill_now_names_contract_and_state(self):
+        contract = self.make_contract(activate=False)
+        with self.assertRaisesRegex(UserError, "Only active contracts") as caught:
+            contract.action_generate_invoices()
+        self.assertIn(contract.name, str(caught.exception))
+        self.assertIn("Draft", str(caught.exception))

@@ -161,7 +161,8 @@ class KakeuriBillingStatement(models.Model):
         # the period check is the Python constraint _check_period (its message names the
         # customer and the dates); drop the generic SQL check of earlier versions
         self.env.cr.execute(
-            "ALTER TABLE kakeuri_billing_statement DROP CONSTRAINT IF EXISTS kakeuri_billing_statement_period_check"
+            "ALTER TABLE kakeuri_billing_statement "
+            "DROP CONSTRAINT IF EXISTS kakeuri_billing_statement_period_check"
         )
         # One live statement per customer, company and closing date, whatever the number of
         # closing runs at once.

@@ -15,6 +15,30 @@ _logger = logging.getLogger(__name__)
 
 CHARGE_MOVE_TYPES = ("out_invoice", "out_refund", "out_receipt")
 
+# Fields of a statement that only change while it is a draft
+FROZEN_FIELDS = (
+    "name",
+    "partner_id",
+    "company_id",
+    "period_start",
+    "period_end",
+    "date_due",
+    "previous_statement_id",
+    "previous_amount",
+    "paid_amount",
+    "carryover_amount",
+    "adjustment_amount",
+    "invoiced_untaxed",
+    "invoiced_tax",
+    "invoiced_amount",
+    "total_due",
+    "move_ids",
+    "line_ids",
+    "tax_line_ids",
+    "state",
+    "date_confirmed",
+)
+
 
 class KakeuriBillingStatement(models.Model):
     _name = "kakeuri.billing.statement"
@@ -132,16 +156,14 @@ class KakeuriBillingStatement(models.Model):
     date_confirmed = fields.Date(string="Confirmed On", readonly=True, copy=False)
     move_count = fields.Integer(compute="_compute_move_count")
 
-    _sql_constraints = [
-        (
-            "period_check",
-            "CHECK (period_start <= period_end)",
-            "The period of a billing statement must start on or before its closing date.",
-        ),
-    ]
-
     def init(self):
         res = super().init()
+        # the period check is the Python constraint _check_period (its message names the
+        # customer and the dates); drop the generic SQL check of earlier versions
+        self.env.cr.execute(
+            "ALTER TABLE kakeuri_billing_statement "
+            "DROP CONSTRAINT IF EXISTS kakeuri_billing_statement_period_check"
+        )
         # One live statement per customer, company and closing date, whatever the number of
         # closing runs at once.
         self.env.cr.execute(
@@ -172,6 +194,25 @@ class KakeuriBillingStatement(models.Model):
                 statement.display_name = statement.name
 
     # --------------------------------------------------------------- constraints
+    @api.constrains("period_start", "period_end")
+    def _check_period(self):
+        for statement in self:
+            if (
+                statement.period_start
+                and statement.period_end
+                and statement.period_start > statement.period_end
+            ):
+                raise ValidationError(
+                    _(
+                        "Billing statement %(statement)s of %(partner)s: the period starts on %(start)s, "
+                        "after its closing date %(end)s.",
+                        statement=statement.name,
+                        partner=statement.partner_id.display_name,
+                        start=format_date(self.env, statement.period_start),
+                        end=format_date(self.env, statement.period_end),
+                    )
+                )
+
     def _check_no_live_duplicate(self, partner_id, company_id, period_end):
         """Friendly error before the unique index refuses a second live statement."""
         duplicate = self.search(
@@ -209,15 +250,56 @@ class KakeuriBillingStatement(models.Model):
                 ) or _("New")
         return super().create(vals_list)
 
+    def write(self, vals):
+        self._check_frozen(vals)
+        return super().write(vals)
+
+    def _check_frozen(self, vals):
+        """Only draft statements change. A confirmed, sent or cancelled statement keeps its
+        figures and lines; its state moves only through the actions (which set the
+        ``kakeuri_statement_transition`` context key), and a statement that was ever confirmed
+        is never changed again but by cancelling it. Chatter and activity fields stay free."""
+        frozen = set(vals) & set(FROZEN_FIELDS)
+        if not frozen:
+            return
+        if self.env.context.get("kakeuri_statement_transition") and frozen <= {"state", "date_confirmed"}:
+            return
+        for statement in self:
+            if statement.state != "draft":
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s is %(state)s and frozen: %(fields)s cannot be "
+                        "changed. Later changes to its invoices show on the next statement.",
+                        statement=statement.display_name,
+                        state=statement._state_label(),
+                        fields=", ".join(
+                            sorted(self._fields[name]._description_string(self.env) for name in frozen)
+                        ),
+                    )
+                )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancel(self):
         for statement in self:
+            if statement.date_confirmed:
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s was confirmed on %(date)s and cannot be deleted; "
+                        "it stays (cancelled if needed) as a record of what the customer was billed.",
+                        statement=statement.display_name,
+                        date=format_date(self.env, statement.date_confirmed),
+                    )
+                )
             if statement.state not in ("draft", "cancel"):
                 raise UserError(
                     _(
                         "Billing statement %(statement)s is %(state)s; cancel it before deleting it.",
                         statement=statement.display_name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[statement.state],
+                        state=statement._state_label(),
                     )
                 )
 
@@ -237,38 +319,81 @@ class KakeuriBillingStatement(models.Model):
         return True
 
     def action_confirm(self):
-        drafts = self.filtered(lambda s: s.state == "draft")
-        drafts._refresh_from_ledger()
-        drafts.write({"state": "confirmed", "date_confirmed": fields.Date.context_today(self)})
+        """Confirm draft statements, oldest closing date first: each one reads its 前回請求額
+        from the statement before it, which must be final by then. A statement whose customer
+        still has an earlier draft statement (not confirmed along with it) is refused."""
+        drafts = self.filtered(lambda s: s.state == "draft").sorted(lambda s: (s.period_end, s.id))
+        for statement in drafts:
+            earlier = self.search(
+                [
+                    ("partner_id", "=", statement.partner_id.id),
+                    ("company_id", "=", statement.company_id.id),
+                    ("period_end", "<", statement.period_end),
+                    ("state", "=", "draft"),
+                    ("id", "not in", drafts.ids),
+                ],
+                order="period_end, id",
+                limit=1,
+            )
+            if earlier:
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s cannot be confirmed while the earlier statement "
+                        "%(earlier)s of the same customer is still in draft: its total due is this "
+                        "statement's previous billing. Confirm %(earlier)s first (or both together).",
+                        statement=statement.display_name,
+                        earlier=earlier.display_name,
+                    )
+                )
+        today = fields.Date.context_today(self)
+        for statement in drafts:
+            statement._refresh_from_ledger()
+            statement.write({"state": "confirmed", "date_confirmed": today})
         return True
 
     def action_cancel(self):
         for statement in self:
-            later = self.search_count(
+            later = self.search(
                 [
                     ("partner_id", "=", statement.partner_id.id),
                     ("company_id", "=", statement.company_id.id),
                     ("period_end", ">", statement.period_end),
                     ("state", "in", ("confirmed", "sent")),
-                ]
+                ],
+                order="period_end desc, id desc",
+                limit=1,
             )
             if later:
                 raise UserError(
                     _(
-                        "Billing statement %(statement)s is followed by a confirmed statement and cannot be "
-                        "cancelled.",
+                        "Billing statement %(statement)s cannot be cancelled: the later statement "
+                        "%(later)s (%(state)s) carries its total forward. Cancel %(later)s first.",
                         statement=statement.display_name,
+                        later=later.display_name,
+                        state=later._state_label(),
                     )
                 )
-        self.write({"state": "cancel"})
+        self.with_context(kakeuri_statement_transition=True).write({"state": "cancel"})
         return True
 
     def action_draft(self):
         for statement in self.filtered(lambda s: s.state == "cancel"):
+            if statement.date_confirmed:
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s was confirmed on %(date)s and cannot be reset to "
+                        "draft: what the customer received stays as it was. Leave it cancelled and run "
+                        "the closing again for %(closing)s to make a new statement under a new number, "
+                        "or keep it confirmed and let the next statement carry the difference.",
+                        statement=statement.display_name,
+                        date=format_date(self.env, statement.date_confirmed),
+                        closing=format_date(self.env, statement.period_end),
+                    )
+                )
             self._check_no_live_duplicate(
                 statement.partner_id.id, statement.company_id.id, statement.period_end
             )
-            statement.state = "draft"
+            statement.with_context(kakeuri_statement_transition=True).state = "draft"
         self.filtered(lambda s: s.state == "draft")._refresh_from_ledger()
         return True
 
@@ -333,7 +458,7 @@ class KakeuriBillingStatement(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
-        (to_send - no_email).write({"state": "sent"})
+        (to_send - no_email).with_context(kakeuri_statement_transition=True).write({"state": "sent"})
         return to_send - no_email
 
     def action_view_moves(self):
@@ -346,7 +471,7 @@ class KakeuriBillingStatement(models.Model):
     def message_post(self, **kwargs):
         if self.env.context.get("kakeuri_mark_statement_sent"):
             self.filtered(lambda s: s.state == "confirmed").with_context(
-                kakeuri_mark_statement_sent=False
+                kakeuri_mark_statement_sent=False, kakeuri_statement_transition=True
             ).write({"state": "sent"})
         return super().message_post(**kwargs)
 
@@ -354,14 +479,15 @@ class KakeuriBillingStatement(models.Model):
     @api.model
     def _cron_close_period(self, date_ref=None, partners=None, companies=None, batch_size=100):
         """Make the statement of every customer with a closing day whose closing date falls on
-        or before ``date_ref`` and has none yet, when there is activity (a balance or
+        or before ``date_ref`` (default: yesterday) and has none yet, when there is activity (a balance or
         movements). Missed closing dates after a customer's last statement are caught up.
 
         Statements are created in draft, for review before confirmation. Safe to re-run and to
         run twice at once: a unique index allows one live statement per customer, company and
         closing date, and a duplicate made by a parallel run is skipped. Commits per batch of
         customers (outside tests). Returns the created statements."""
-        date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
+        # the daily run closes up to yesterday: a closing day's own sales are booked during it
+        date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self) - timedelta(days=1)
         commit = can_commit(self.env)
         if partners is None:
             partners = self.env["res.partner"].search([("kakeuri_closing_day", ">", 0)])
@@ -528,8 +654,9 @@ class KakeuriBillingStatement(models.Model):
         return bool(self.env.cr.fetchone())
 
     def _refresh_from_ledger(self):
-        """Compute the figures and lines of draft statements from the ledger."""
-        for statement in self:
+        """Compute the figures and lines of draft statements from the ledger, oldest closing
+        date first (a statement's previous billing is the total due of the one before it)."""
+        for statement in self.sorted(lambda s: (s.period_end, s.id)):
             if statement.state != "draft":
                 continue
             statement.write(statement._prepare_ledger_vals())
@@ -730,12 +857,50 @@ class KakeuriBillingStatement(models.Model):
             key=lambda g: -g.get("rate", 0.0),
         )
 
+    def _check_parts_editable(self):
+        for statement in self:
+            if statement.state != "draft":
+                raise UserError(
+                    _(
+                        "Billing statement %(statement)s is %(state)s and frozen: its lines and tax "
+                        "summary cannot be changed.",
+                        statement=statement.display_name,
+                        state=statement._state_label(),
+                    )
+                )
+
     def _is_zero(self, amount):
         return float_is_zero(amount, precision_rounding=self.currency_id.rounding)
 
 
+class KakeuriBillingStatementPart(models.AbstractModel):
+    """Lines and tax rows of a statement change only while the statement is a draft."""
+
+    _name = "kakeuri.billing.statement.part"
+    _description = "Billing Statement Part"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        statements = self.env["kakeuri.billing.statement"].browse(
+            {vals["statement_id"] for vals in vals_list if vals.get("statement_id")}
+        )
+        statements._check_parts_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.statement_id._check_parts_editable()
+        if vals.get("statement_id"):
+            self.env["kakeuri.billing.statement"].browse(vals["statement_id"])._check_parts_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_statement(self):
+        self.statement_id.exists()._check_parts_editable()
+
+
 class KakeuriBillingStatementLine(models.Model):
     _name = "kakeuri.billing.statement.line"
+    _inherit = ["kakeuri.billing.statement.part"]
     _description = "Billing Statement Line"
     _order = "statement_id, sequence, id"
 
@@ -761,6 +926,7 @@ class KakeuriBillingStatementLine(models.Model):
 
 class KakeuriBillingStatementTax(models.Model):
     _name = "kakeuri.billing.statement.tax"
+    _inherit = ["kakeuri.billing.statement.part"]
     _description = "Billing Statement Tax Summary"
     _order = "statement_id, rate desc, id"
 

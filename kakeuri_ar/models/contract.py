@@ -153,6 +153,17 @@ class KakeuriContract(models.Model):
         help="Start of the next period to bill. The daily run bills every period that starts on "
         "or before today, from this date on.",
     )
+    rebill_period_starts = fields.Json(
+        string="Periods to Bill Again",
+        copy=False,
+        help="Start dates (ISO) of periods before the next invoice date whose invoice was deleted or "
+        "cancelled: the next run bills exactly these periods again.",
+    )
+    rebill_periods_text = fields.Char(
+        string="Billed Again Next Run",
+        compute="_compute_rebill_periods_text",
+        help="Periods whose invoice was deleted or cancelled; the next run bills them again.",
+    )
     prorate_last_period = fields.Boolean(
         string="Prorate Last Period",
         help="When the end date cuts the last period short, bill it by days (日割り); "
@@ -186,8 +197,7 @@ class KakeuriContract(models.Model):
     @api.depends("company_id")
     def _compute_currency_id(self):
         for contract in self:
-            if not contract.currency_id:
-                contract.currency_id = (contract.company_id or self.env.company).currency_id
+            contract.currency_id = (contract.company_id or self.env.company).currency_id
 
     @api.depends("company_id")
     def _compute_journal_id(self):
@@ -208,6 +218,17 @@ class KakeuriContract(models.Model):
             )
             contract.payment_term_id = (
                 partner.kakeuri_credit_policy_id.payment_term_id or partner.property_payment_term_id
+            )
+
+    @api.depends("rebill_period_starts", "date_start", "recurring_rule", "recurring_interval", "date_end")
+    def _compute_rebill_periods_text(self):
+        for contract in self:
+            contract.rebill_periods_text = (
+                ", ".join(
+                    contract._format_period(*contract._get_period(contract._period_index_at(start))[:2])
+                    for start in contract._get_rebill_starts()
+                )
+                or False
             )
 
     def _compute_invoice_count(self):
@@ -253,7 +274,8 @@ class KakeuriContract(models.Model):
     @api.constrains("state", "line_ids")
     def _check_lines_when_running(self):
         for contract in self:
-            if contract.state in ("active", "paused") and not contract.line_ids:
+            emptied = self.env.context.get("kakeuri_check_emptied")
+            if contract.state in ("active", "paused") and (emptied or not contract.line_ids):
                 raise ValidationError(
                     _(
                         "Contract %(contract)s has no lines: add what is billed each period before "
@@ -273,6 +295,13 @@ class KakeuriContract(models.Model):
                 ) or _("New")
         return super().create(vals_list)
 
+    def write(self, vals):
+        if "line_ids" in vals:
+            # lines deleted through the form are checked by _check_lines_when_running once the
+            # whole write is done (a line may be replaced by another in the same save)
+            self = self.with_context(kakeuri_contract_lines_write=True)  # noqa: PLW0642
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
         for contract in self:
@@ -286,13 +315,18 @@ class KakeuriContract(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_activate(self):
+        """Activate a draft contract (periods since its start are caught up) or reopen a closed
+        one: like resuming, periods that started while it was closed are not billed."""
         for contract in self:
             if contract.state not in ("draft", "closed"):
                 continue
+            reopening = contract.state == "closed"
             vals = {"state": "active"}
             if not contract.next_invoice_date:
                 vals["next_invoice_date"] = contract._get_period_start(contract._first_unbilled_index())
             contract.write(vals)
+            if reopening:
+                contract._skip_periods_until_today("closed")
         return True
 
     def action_pause(self):
@@ -303,29 +337,46 @@ class KakeuriContract(models.Model):
         """Resume billing. Periods that started while the contract was paused are not billed
         (nothing was delivered); billing restarts with the first period starting today or later,
         unless the next invoice date was set later by hand."""
-        today = fields.Date.context_today(self)
         for contract in self.filtered(lambda c: c.state == "paused"):
-            vals = {"state": "active"}
-            nxt = contract.next_invoice_date
-            if nxt and nxt < today:
-                index = contract._period_index_at(today)
-                if contract._get_period_start(index) < today:
-                    index += 1
-                new_next = contract._get_period_start(index)
-                skipped = [
-                    contract._format_period(start, end)
-                    for start, end, _factor in contract._iter_periods(nxt, new_next - timedelta(days=1))
-                ]
-                vals["next_invoice_date"] = new_next
-                if skipped:
-                    contract.message_post(
-                        body=_(
-                            "Resumed: the periods that started while paused are not billed: %(periods)s.",
-                            periods=", ".join(skipped),
-                        )
-                    )
-            contract.write(vals)
+            contract.write({"state": "active"})
+            contract._skip_periods_until_today("paused")
         return True
+
+    def _skip_periods_until_today(self, reason):
+        """Move the next invoice date to the first period starting today or later: the periods
+        in between are not billed (the contract was paused or closed). Periods whose invoice was
+        deleted or cancelled stay to be billed again. The chatter lists the periods skipped that
+        really have no invoice. ``reason``: 'paused' or 'closed'."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        nxt = self.next_invoice_date
+        if not nxt or nxt >= today:
+            return
+        index = self._period_index_at(today)
+        if self._get_period_start(index) < today:
+            index += 1
+        new_next = self._get_period_start(index)
+        kept = self._get_billed_periods().get(self.id, set()) | set(self._get_rebill_starts())
+        skipped = [
+            self._format_period(start, end)
+            for start, end, _factor in self._iter_periods(nxt, new_next - timedelta(days=1))
+            if start not in kept
+        ]
+        self.next_invoice_date = new_next
+        if not skipped:
+            return
+        if reason == "closed":
+            body = _(
+                "Reopened: the periods that started while the contract was closed are not billed: "
+                "%(periods)s.",
+                periods=", ".join(skipped),
+            )
+        else:
+            body = _(
+                "Resumed: the periods that started while paused are not billed: %(periods)s.",
+                periods=", ".join(skipped),
+            )
+        self.message_post(body=body)
 
     def action_close(self):
         self.filtered(lambda c: c.state != "closed").write({"state": "closed"})
@@ -359,7 +410,16 @@ class KakeuriContract(models.Model):
         self.env["account.move"].check_access("create")
         contracts = self.filtered(lambda c: c.state == "active")
         if not contracts:
-            raise UserError(_("Only active contracts can be billed."))
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                _(
+                    "Only active contracts can be billed: %(contracts)s.",
+                    contracts=", ".join(
+                        _("%(contract)s is %(state)s", contract=c.display_name, state=states[c.state])
+                        for c in self
+                    ),
+                )
+            )
         moves = contracts._generate_invoices(fields.Date.context_today(self))
         if not moves:
             return {
@@ -387,19 +447,22 @@ class KakeuriContract(models.Model):
         done_ids = []
         created = 0
         while True:
-            self.env["kakeuri.contract"].flush_model(["state", "next_invoice_date"])
+            self.env["kakeuri.contract"].flush_model(["state", "next_invoice_date", "rebill_period_starts"])
             self.env.cr.execute(
                 SQL(
                     """
                 SELECT id FROM kakeuri_contract
                  WHERE state = 'active'
-                   AND next_invoice_date <= %s
+                   AND (next_invoice_date <= %s
+                        OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(rebill_period_starts) rebill
+                                    WHERE rebill::date <= %s))
                    AND NOT (id = ANY(%s))
                    AND (%s OR id = ANY(%s))
               ORDER BY next_invoice_date, id
                  LIMIT %s
                    FOR UPDATE SKIP LOCKED
                     """,
+                    date_ref,
                     date_ref,
                     done_ids,
                     contract_ids is None,
@@ -431,12 +494,15 @@ class KakeuriContract(models.Model):
         owners = []
         for contract in self:
             try:
-                periods, next_date = contract._get_due_periods(date_ref, billed.get(contract.id, set()))
-                contract_vals = [contract._prepare_invoice_vals(*period) for period in periods]
+                # a savepoint, so an SQL error while preparing one contract (e.g. in a computed
+                # field) leaves the transaction usable for the others
+                with self.env.cr.savepoint():
+                    periods, next_date = contract._get_due_periods(date_ref, billed.get(contract.id, set()))
+                    contract_vals = [contract._prepare_invoice_vals(*period) for period in periods]
             except Exception as error:  # noqa: BLE001 - one bad contract must not stop the run
                 contract._log_billing_failure(error)
                 continue
-            plans[contract] = (periods, next_date)
+            plans[contract] = (periods, next_date, date_ref)
             vals_list += contract_vals
             owners += [contract] * len(contract_vals)
 
@@ -473,7 +539,7 @@ class KakeuriContract(models.Model):
     def _billing_context(self):
         """Generated invoices get one chatter note from the run (see ``_log_billing``) instead
         of Odoo's per-record creation and tracking messages, which cost more than the invoice."""
-        return {"kakeuri_contract_billing": True, "mail_create_nolog": True, "mail_notrack": True}
+        return {"mail_create_nolog": True, "mail_notrack": True}
 
     def _get_billed_periods(self):
         """{contract id: {period starts with a live (not cancelled) invoice}}"""
@@ -496,18 +562,30 @@ class KakeuriContract(models.Model):
         return billed
 
     def _get_due_periods(self, date_ref, billed_starts=()):
-        """Return ([(start, end, factor)] of unbilled periods starting on or before date_ref,
-        from the next invoice date on; the next invoice date after them, or False when the
-        contract has no period left)."""
+        """Return ([(start, end, factor)] of unbilled periods starting on or before date_ref:
+        the periods to bill again (their invoice was deleted or cancelled) and those starting on
+        or after the next invoice date; the next invoice date after them, or False when the
+        contract has no period left). Periods before the next invoice date that are not to be
+        billed again stay unbilled (skipped on purpose)."""
         self.ensure_one()
-        date_from = self.next_invoice_date or self.date_start
         periods = []
+        for start in self._get_rebill_starts():
+            if start > date_ref or start in billed_starts:
+                continue
+            index = self._period_index_at(start)
+            if self._get_period_start(index) == start:
+                periods.append(self._get_period(index))
+        seen = {period[0] for period in periods}
+        date_from = self.next_invoice_date or self.date_start
+        # the first period starting on or after the next invoice date (as in _iter_periods)
         index = self._period_index_at(date_from)
+        if self._get_period_start(index) < date_from:
+            index += 1
         while True:
             start = self._get_period_start(index)
             if start > date_ref or (self.date_end and start > self.date_end):
                 break
-            if start not in billed_starts:
+            if start not in billed_starts and start not in seen:
                 periods.append(self._get_period(index))
             index += 1
         next_start = self._get_period_start(index)
@@ -550,10 +628,14 @@ class KakeuriContract(models.Model):
         }
 
     def _update_after_billing(self, plans):
-        """Move next invoice dates forward and close finished contracts."""
+        """Move next invoice dates forward, forget the periods billed again and close finished
+        contracts. ``plans``: {contract: (periods, next date, date_ref)}."""
         by_next = defaultdict(list)
-        for contract, (_periods, next_date) in plans.items():
+        for contract, (_periods, next_date, date_ref) in plans.items():
             by_next[next_date].append(contract.id)
+            starts = contract._get_rebill_starts()
+            if starts:
+                contract._set_rebill_starts([start for start in starts if start > date_ref])
         # one write per next date; no tracking message per contract: the batch note of
         # _log_billing states the new next invoice date
         for next_date, ids in by_next.items():
@@ -726,9 +808,18 @@ class KakeuriContract(models.Model):
             reason=self._error_text(error),
         )
         self.message_post(body=body)
+        summary = _("Contract not billed")
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        # one open activity while the contract keeps failing: refresh its note, do not add more
+        open_activity = self.activity_ids.filtered(
+            lambda a: a.activity_type_id == todo and a.summary == summary
+        )[:1]
+        if open_activity:
+            open_activity.note = body
+            return
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=_("Contract not billed"),
+            summary=summary,
             note=body,
             user_id=(self.user_id or self.env.user).id,
         )
@@ -808,6 +899,15 @@ class KakeuriContract(models.Model):
             index += 1
         return index
 
+    def _get_rebill_starts(self):
+        """Sorted start dates of the periods to bill again."""
+        self.ensure_one()
+        return sorted({fields.Date.to_date(start) for start in self.rebill_period_starts or []})
+
+    def _set_rebill_starts(self, starts):
+        self.ensure_one()
+        self.rebill_period_starts = sorted({fields.Date.to_string(start) for start in starts}) or False
+
     def _format_period(self, start, end):
         return _(
             "Period %(start)s – %(end)s",
@@ -817,12 +917,13 @@ class KakeuriContract(models.Model):
 
     def _rebill_period(self, start, end, invoice_name, reason):
         """An invoice of this contract was deleted or cancelled: make its period billable again
-        by moving the next invoice date back to it, and say so in the chatter."""
+        by keeping its start among the periods to bill again (the next invoice date does not
+        move back, so periods skipped on purpose stay skipped), and say so in the chatter."""
         self.ensure_one()
         period = self._format_period(start, end)
         invoice_name = invoice_name if invoice_name and invoice_name != "/" else _("(draft)")
         if not self.next_invoice_date or start < self.next_invoice_date:
-            self.next_invoice_date = start
+            self._set_rebill_starts([*self._get_rebill_starts(), start])
         if self.state == "active":
             body = _(
                 "Invoice %(invoice)s for %(period)s was %(reason)s: the period will be billed again by the "

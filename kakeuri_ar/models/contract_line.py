@@ -58,6 +58,14 @@ class KakeuriContractLine(models.Model):
         help="Amount per period, before taxes.",
     )
 
+    def unlink(self):
+        if not self.env.context.get("kakeuri_contract_lines_write"):
+            # deleting lines directly: the last line of a running contract may not go (lines
+            # deleted through the contract's form are checked by its constraint after the save)
+            emptied = self.contract_id.filtered(lambda c: not (c.line_ids - self))
+            emptied.with_context(kakeuri_check_emptied=True)._check_lines_when_running()
+        return super().unlink()
+
     @api.depends("product_id")
     def _compute_name(self):
         for line in self:

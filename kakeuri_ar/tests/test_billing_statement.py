@@ -355,7 +355,7 @@ class TestBillingStatement(KakeuriContractsCommon):
         message = st.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(message.attachment_ids, mail.attachment_ids)
         # a sent statement cannot be deleted
-        with self.assertRaisesRegex(UserError, "cancel it before deleting"):
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
             st.unlink()
 
     @freeze_time("2026-02-01")
@@ -418,3 +418,104 @@ class TestBillingStatement(KakeuriContractsCommon):
             .state,
             "outgoing",
         )
+
+    # ------------------------------------------------------------ audit fixes
+    @freeze_time("2026-03-05")
+    def test_confirm_oldest_first_and_refuse_earlier_draft(self):
+        self.invoice("2026-01-10", 1000.0)
+        self.invoice("2026-02-10", 100.0)
+        jan = self.close("2026-01-31", self.customer)
+        feb = self.close("2026-03-05", self.customer)
+        self.assertEqual(str(feb.period_end), "2026-02-28")
+        self.assertEqual((jan.total_due, feb.previous_amount), (1100.0, 1100.0))
+        # booked late in January, after the drafts were made
+        self.invoice("2026-01-20", 500.0)
+        with self.assertRaisesRegex(UserError, "earlier statement") as caught:
+            feb.action_confirm()
+        self.assertIn(feb.name, str(caught.exception))
+        self.assertIn(jan.name, str(caught.exception))
+        self.assertEqual(feb.state, "draft")
+        # confirmed together (in the list's newest-first order): January is refreshed first
+        (feb | jan).action_confirm()
+        self.assertEqual((jan.state, feb.state), ("confirmed", "confirmed"))
+        self.assertEqual(jan.total_due, 1650.0)
+        self.assertEqual(feb.previous_amount, 1650.0, "前回請求額 is January's final total")
+        self.assertEqual(feb.adjustment_amount, 0.0)
+        self.assertEqual(feb.total_due, 1760.0)
+        self.assertReconciles(feb)
+
+    @freeze_time("2026-02-01")
+    def test_sent_statement_is_frozen(self):
+        self.invoice("2026-01-10", 1000.0)
+        st = self.close("2026-01-31", self.customer)
+        self.assertEqual(st._send_queued(), st)
+        self.assertEqual(st.state, "sent")
+        number = st.name
+        # no direct change of a sent statement, its lines or its tax summary
+        with self.assertRaisesRegex(UserError, "frozen"):
+            st.total_due = 1.0
+        with self.assertRaisesRegex(UserError, "frozen"):
+            st.line_ids.amount_total = 1.0
+        with self.assertRaisesRegex(UserError, "frozen"):
+            st.line_ids.unlink()
+        with self.assertRaisesRegex(UserError, "frozen"):
+            st.tax_line_ids.unlink()
+        with self.assertRaisesRegex(UserError, "frozen"):
+            self.env["kakeuri.billing.statement.line"].create(
+                {"statement_id": st.id, "line_type": "adjustment", "amount_total": 5.0}
+            )
+        # the chatter still works on it
+        st.message_post(body="Customer called about it")
+        # cancelling is allowed, reopening under the same number is not
+        self.invoice("2026-01-15", 500.0)
+        st.action_cancel()
+        self.assertEqual(st.state, "cancel")
+        with self.assertRaisesRegex(UserError, "cannot be reset to draft") as caught:
+            st.action_draft()
+        self.assertIn(number, str(caught.exception))
+        self.assertEqual(st.state, "cancel")
+        self.assertEqual(st.total_due, 1100.0, "the cancelled statement keeps what was sent")
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            st.unlink()
+        # the closing run makes a new statement under a new number
+        again = self.close("2026-01-31", self.customer)
+        self.assertNotEqual(again.name, number)
+        self.assertEqual(again.total_due, 1650.0)
+        # a statement cancelled before it was ever confirmed may go back to draft
+        again.action_cancel()
+        again.action_draft()
+        self.assertEqual(again.state, "draft")
+        again.unlink()
+
+    def test_messages_name_records(self):
+        with (
+            self.assertRaisesRegex(ValidationError, "after its closing date") as caught,
+            self.env.cr.savepoint(),
+        ):
+            self.Statement.create(
+                {"partner_id": self.customer.id, "period_start": "2026-02-01", "period_end": "2026-01-31"}
+            )
+        self.assertIn("Test Shoji", str(caught.exception))
+        self.assertIn("02/01/2026", str(caught.exception))
+        with freeze_time("2026-03-01"):
+            self.invoice("2026-01-10", 1000.0)
+            jan = self.close("2026-01-31", self.customer)
+            feb = self.close("2026-02-28", self.customer)
+            (jan | feb).action_confirm()
+        with self.assertRaisesRegex(UserError, "cannot be cancelled") as caught:
+            jan.action_cancel()
+        self.assertIn(feb.name, str(caught.exception))
+        self.assertEqual(jan.state, "confirmed")
+
+    def test_daily_run_closes_up_to_yesterday(self):
+        with freeze_time("2026-01-31"):
+            self.invoice("2026-01-10", 1000.0)
+            self.assertFalse(
+                self.Statement._cron_close_period(partners=self.customer, companies=self.env.company),
+                "the closing day is not over yet",
+            )
+            self.invoice("2026-01-31", 500.0)  # sold on the closing day itself
+        with freeze_time("2026-02-01"):
+            st = self.Statement._cron_close_period(partners=self.customer, companies=self.env.company)
+        self.assertEqual(str(st.period_end), "2026-01-31")
+        self.assertEqual(st.total_due, 1650.0, "the closing day's own sales are in")

@@ -148,7 +148,9 @@ class TestContracts(KakeuriContractsCommon):
         february = contract.invoice_ids.filtered(lambda m: str(m.kakeuri_period_start) == "2026-02-01")
         self.assertEqual(february.state, "draft")
         february.unlink()
-        self.assertEqual(str(contract.next_invoice_date), "2026-02-01")
+        self.assertEqual(str(contract.next_invoice_date), "2026-04-01", "the next date does not move back")
+        self.assertEqual(contract.rebill_period_starts, ["2026-02-01"])
+        self.assertEqual(contract.rebill_periods_text, "Period 02/01/2026 – 02/28/2026")
         self.assertTrue(
             contract.message_ids.filtered(
                 lambda m: (
@@ -162,6 +164,7 @@ class TestContracts(KakeuriContractsCommon):
             [("2026-01-01", "2026-01-31"), ("2026-02-01", "2026-02-28"), ("2026-03-01", "2026-03-31")],
         )
         self.assertEqual(str(contract.next_invoice_date), "2026-04-01")
+        self.assertFalse(contract.rebill_period_starts)
 
     @freeze_time("2026-03-15")
     def test_cancelled_invoice_is_billed_again(self):
@@ -172,7 +175,8 @@ class TestContracts(KakeuriContractsCommon):
         january.button_draft()
         january.button_cancel()
         self.assertEqual(january.state, "cancel")
-        self.assertEqual(str(contract.next_invoice_date), "2026-01-01")
+        self.assertEqual(str(contract.next_invoice_date), "2026-04-01")
+        self.assertEqual(contract.rebill_period_starts, ["2026-01-01"])
         self.assertTrue(contract.message_ids.filtered(lambda m: "was cancelled" in (m.body or "")))
         self.assertEqual(self.run_cron("2026-03-15", contract), 1)
         rebilled = contract.invoice_ids.filtered(
@@ -339,3 +343,155 @@ class TestContracts(KakeuriContractsCommon):
         self.assertEqual(str(contract.next_invoice_date), "2026-01-31")
         self.assertEqual(self.run_cron("2026-05-01", contract), 2)
         self.assertEqual(self.periods(contract), [("2026-01-31", "2026-04-29"), ("2026-04-30", "2026-07-30")])
+
+    # ------------------------------------------------------------ audit fixes
+    def test_rebill_keeps_periods_skipped_on_purpose(self):
+        """Billing a cancelled period again bills that period only, not the periods skipped by
+        a resume or by a next invoice date set by hand."""
+        contract = self.make_contract(date_start="2026-01-01")
+        with freeze_time("2026-01-15"):
+            self.run_cron("2026-01-15", contract)
+            contract.action_pause()
+        with freeze_time("2026-03-10"):
+            contract.action_resume()  # February and March are not billed
+        self.assertEqual(str(contract.next_invoice_date), "2026-04-01")
+        with freeze_time("2026-04-02"):
+            self.assertEqual(self.run_cron("2026-04-02", contract), 1)
+            january = contract.invoice_ids.filtered(lambda m: str(m.kakeuri_period_start) == "2026-01-01")
+            january.button_draft()
+            january.button_cancel()
+            self.assertEqual(str(contract.next_invoice_date), "2026-05-01")
+            self.assertEqual(self.run_cron("2026-04-02", contract), 1, "January only")
+        self.assertEqual(self.periods(contract), [("2026-01-01", "2026-01-31"), ("2026-04-01", "2026-04-30")])
+        self.assertFalse(contract.rebill_period_starts)
+
+        # a next invoice date set by hand skips May and June; a deleted April invoice is billed
+        # again without them
+        hand = self.make_contract(partner=self.customer_b, date_start="2026-01-01", auto_post=False)
+        with freeze_time("2026-04-15"):
+            self.run_cron("2026-04-15", hand)
+            hand.next_invoice_date = "2026-07-01"
+            hand.invoice_ids.filtered(lambda m: str(m.kakeuri_period_start) == "2026-04-01").unlink()
+        self.assertEqual(str(hand.next_invoice_date), "2026-07-01")
+        with freeze_time("2026-07-02"):
+            self.assertEqual(self.run_cron("2026-07-02", hand), 2)
+        self.assertEqual(
+            [start for start, _end in self.periods(hand)],
+            ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2026-07-01"],
+        )
+        self.assertEqual(str(hand.next_invoice_date), "2026-08-01")
+
+    def test_resume_keeps_reopened_period_and_lists_only_unbilled(self):
+        contract = self.make_contract(date_start="2026-01-01", auto_post=False)
+        with freeze_time("2026-02-15"):
+            self.run_cron("2026-02-15", contract)  # January and February
+            contract.action_pause()
+            contract.invoice_ids.filtered(lambda m: str(m.kakeuri_period_start) == "2026-01-01").unlink()
+            # the next date moved back by hand, before January
+            contract.next_invoice_date = "2026-01-01"
+        with freeze_time("2026-04-10"):
+            contract.action_resume()
+        self.assertEqual(str(contract.next_invoice_date), "2026-05-01")
+        note = contract.message_ids.filtered(lambda m: "while paused" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn("03/01/2026", note.body)
+        self.assertIn("04/01/2026", note.body)
+        self.assertNotIn("01/01/2026", note.body, "January is billed again, not skipped")
+        self.assertNotIn("02/01/2026", note.body, "February has an invoice")
+        self.assertEqual(contract.rebill_period_starts, ["2026-01-01"])
+        with freeze_time("2026-04-10"):
+            self.assertEqual(self.run_cron("2026-04-10", contract), 1, "the reopened January")
+        with freeze_time("2026-05-02"):
+            self.assertEqual(self.run_cron("2026-05-02", contract), 1)
+        self.assertEqual(
+            [start for start, _end in self.periods(contract)], ["2026-01-01", "2026-02-01", "2026-05-01"]
+        )
+
+    def test_reopen_closed_contract_skips_closed_time(self):
+        contract = self.make_contract(date_start="2026-01-01")
+        with freeze_time("2026-02-15"):
+            self.run_cron("2026-02-15", contract)
+            contract.action_close()
+        with freeze_time("2026-05-10"):
+            contract.action_activate()
+            self.assertEqual(contract.state, "active")
+            self.assertEqual(str(contract.next_invoice_date), "2026-06-01")
+            self.assertEqual(self.run_cron("2026-05-10", contract), 0, "the closed months are not billed")
+        note = contract.message_ids.filtered(lambda m: "while the contract was closed" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        for day in ("03/01/2026", "04/01/2026", "05/01/2026"):
+            self.assertIn(day, note.body)
+        self.assertNotIn("02/01/2026", note.body)
+        with freeze_time("2026-06-02"):
+            self.assertEqual(self.run_cron("2026-06-02", contract), 1)
+        self.assertEqual(
+            [start for start, _end in self.periods(contract)], ["2026-01-01", "2026-02-01", "2026-06-01"]
+        )
+
+    def test_mid_period_next_date_does_not_bill_the_running_period(self):
+        contract = self.make_contract(date_start="2026-01-01")
+        with freeze_time("2026-01-15"):
+            self.run_cron("2026-01-15", contract)
+        contract.next_invoice_date = "2026-02-15"
+        with freeze_time("2026-03-15"):
+            self.assertEqual(self.run_cron("2026-03-15", contract), 1)
+        self.assertEqual(self.periods(contract), [("2026-01-01", "2026-01-31"), ("2026-03-01", "2026-03-31")])
+        self.assertEqual(str(contract.next_invoice_date), "2026-04-01")
+
+    @freeze_time("2026-02-15")
+    def test_failing_contract_keeps_one_activity(self):
+        bad = self.make_contract(date_start="2026-01-01")
+        bad.journal_id = self.company_data["default_journal_purchase"]
+        self.run_cron("2026-02-15", bad)
+        self.run_cron("2026-02-15", bad)
+        activities = bad.activity_ids.filtered(lambda a: a.summary == "Contract not billed")
+        self.assertEqual(len(activities), 1, "the open activity is reused, not one a day")
+        self.assertEqual(len(bad.message_ids.filtered(lambda m: "could not be billed" in (m.body or ""))), 2)
+
+    @freeze_time("2026-02-15")
+    def test_sql_error_in_preparation_does_not_abort_the_batch(self):
+        bad = self.make_contract(date_start="2026-01-01")
+        good = self.make_contract(partner=self.customer_b, date_start="2026-01-01")
+        original = KakeuriContractLine._prepare_invoice_line_vals
+
+        def broken(line, *args, **kwargs):
+            if line.contract_id == bad:
+                line.env.cr.execute("SELECT 1/0")
+            return original(line, *args, **kwargs)
+
+        with (
+            patch.object(KakeuriContractLine, "_prepare_invoice_line_vals", broken),
+            mute_logger("odoo.sql_db"),
+        ):
+            self.assertEqual(self.run_cron("2026-02-15", bad | good), 2)
+        self.assertEqual(len(good.invoice_ids), 2)
+        self.assertFalse(bad.invoice_ids)
+        self.assertTrue(bad.message_ids.filtered(lambda m: "DivisionByZero" in (m.body or "")))
+
+    def test_last_line_of_running_contract_cannot_be_deleted(self):
+        contract = self.make_contract()
+        contract.line_ids[0].unlink()
+        with self.assertRaisesRegex(ValidationError, "has no lines"):
+            contract.line_ids.unlink()
+        self.assertEqual(len(contract.line_ids), 1)
+        # replacing the last line in one save (the form) is fine
+        contract.write(
+            {
+                "line_ids": [
+                    Command.delete(contract.line_ids.id),
+                    Command.create({"product_id": self.coffee.id, "quantity": 3}),
+                ]
+            }
+        )
+        self.assertEqual(contract.line_ids.quantity, 3)
+        # a draft contract may lose all its lines
+        draft = self.make_contract(activate=False)
+        draft.line_ids.unlink()
+        self.assertFalse(draft.line_ids)
+
+    def test_bill_now_names_contract_and_state(self):
+        contract = self.make_contract(activate=False)
+        with self.assertRaisesRegex(UserError, "Only active contracts") as caught:
+            contract.action_generate_invoices()
+        self.assertIn(contract.name, str(caught.exception))
+        self.assertIn("Draft", str(caught.exception))

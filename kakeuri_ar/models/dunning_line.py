@@ -67,7 +67,7 @@ class KakeuriDunningLine(models.Model):
     )
     move_count = fields.Integer(compute="_compute_move_count", string="Invoices")
     amount_overdue = fields.Monetary(string="Overdue Amount", currency_field="currency_id")
-    max_days_overdue = fields.Integer(string="Days Overdue")
+    max_days_overdue = fields.Integer(string="Days Overdue", aggregator="max")
     last_dunning_date = fields.Date(string="Previous Reminder")
     include = fields.Boolean(
         default=True,

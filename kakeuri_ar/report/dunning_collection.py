@@ -42,7 +42,7 @@ class KakeuriDunningCollection(models.Model):
     user_id = fields.Many2one(comodel_name="res.users", string="Salesperson", readonly=True)
     amount_overdue = fields.Monetary(string="Overdue Amount", currency_field="currency_id", readonly=True)
     invoice_count = fields.Integer(string="Overdue Invoices", readonly=True)
-    max_days_overdue = fields.Integer(string="Days Overdue", readonly=True)
+    max_days_overdue = fields.Integer(string="Days Overdue", readonly=True, aggregator="max")
     oldest_due_date = fields.Date(string="Oldest Due Date", readonly=True)
     level_id = fields.Many2one(comodel_name="kakeuri.dunning.level", string="Level Reached", readonly=True)
     next_level_id = fields.Many2one(

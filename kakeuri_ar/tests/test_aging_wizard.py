@@ -102,6 +102,9 @@ class TestAgingWizard(AgingCommon):
         groups = Item.read_group(action["domain"], ["amount_open:sum"], ["band"])
         self.assertEqual([(g["band"], g["amount_open"]) for g in groups], [("0", 250.0), ("2", 600.0)])
         self.assertEqual(dict(Item.fields_get(["band"])["band"]["selection"])["2"], "31-60")
+        # a group shows its oldest item's days, not a sum of days
+        days = Item._read_group(action["domain"], [], ["days_overdue:max"])[0][0]
+        self.assertEqual(Item.read_group(action["domain"], ["days_overdue"], [])[0]["days_overdue"], days)
         # a click on an item opens its journal entry
         item = items[0]
         self.assertEqual(

@@ -27,6 +27,7 @@ class KakeuriAgingItem(models.TransientModel):
     band_label = fields.Char(string="Band Label", readonly=True)
     days_overdue = fields.Integer(
         string="Days",
+        aggregator="max",
         readonly=True,
         help="Days past the due date (or since the invoice date) at the as-of date.",
     )

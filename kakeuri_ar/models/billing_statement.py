@@ -879,6 +879,12 @@ class KakeuriBillingStatementPart(models.AbstractModel):
     _name = "kakeuri.billing.statement.part"
     _description = "Billing Statement Part"
 
+    statement_id = fields.Many2one(
+        comodel_name="kakeuri.billing.statement", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="statement_id.company_id", store=True)
+    currency_id = fields.Many2one(related="statement_id.currency_id")
+
     @api.model_create_multi
     def create(self, vals_list):
         statements = self.env["kakeuri.billing.statement"].browse(
@@ -904,11 +910,6 @@ class KakeuriBillingStatementLine(models.Model):
     _description = "Billing Statement Line"
     _order = "statement_id, sequence, id"
 
-    statement_id = fields.Many2one(
-        comodel_name="kakeuri.billing.statement", required=True, index=True, ondelete="cascade"
-    )
-    company_id = fields.Many2one(related="statement_id.company_id", store=True)
-    currency_id = fields.Many2one(related="statement_id.currency_id")
     sequence = fields.Integer(default=10)
     line_type = fields.Selection(
         selection=[("invoice", "Invoice"), ("refund", "Credit Note"), ("adjustment", "Adjustment")],
@@ -930,11 +931,6 @@ class KakeuriBillingStatementTax(models.Model):
     _description = "Billing Statement Tax Summary"
     _order = "statement_id, rate desc, id"
 
-    statement_id = fields.Many2one(
-        comodel_name="kakeuri.billing.statement", required=True, index=True, ondelete="cascade"
-    )
-    company_id = fields.Many2one(related="statement_id.company_id", store=True)
-    currency_id = fields.Many2one(related="statement_id.currency_id")
     tax_id = fields.Many2one(comodel_name="account.tax", string="Tax Record")
     name = fields.Char(string="Tax Rate", required=True)
     rate = fields.Float(digits=(16, 4))

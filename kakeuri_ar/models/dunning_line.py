@@ -1,12 +1,25 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import ast
+import contextlib
+import datetime
+import uuid
 from collections import defaultdict
 
 from lxml import html
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date, html_sanitize
+from odoo.tools.lru import LRU
+from odoo.tools.mail import generate_tracking_message_id
+
+from odoo.addons.base.models.res_lang import intersperse
+
+# compiled email bodies {(database, template, language, source, restricted): (functions, name)}:
+# a run renders one batch after the other with the same template, compiling it once is enough
+# (the source is part of the key, so an edited template is compiled again)
+_COMPILED_BODIES = LRU(64)
 
 # body_html is rendered by _render_email_bodies (compiled once per language and batch)
 TEMPLATE_FIELDS = ("subject", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
@@ -101,7 +114,7 @@ class KakeuriDunningLine(models.Model):
         for line in self:
             if line.state in ("sent", "failed"):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The reminder of %(partner)s in run %(run)s is %(state)s; it is kept as a record.",
                         partner=line.partner_id.display_name,
                         run=line.run_id.name,
@@ -117,7 +130,7 @@ class KakeuriDunningLine(models.Model):
         sending = self.env.context.get("kakeuri_dunning_sending")
         if "state" in vals and not sending:
             raise UserError(
-                _(
+                self.env._(
                     "The state of a reminder is set by computing and sending the run (%(lines)s); "
                     "tick or untick the line instead.",
                     lines=", ".join(f"{ln.partner_id.display_name} ({ln.run_id.name})" for ln in self[:5]),
@@ -127,7 +140,7 @@ class KakeuriDunningLine(models.Model):
             for line in self:
                 if line.run_id.state != "draft" or line.state in ("sent", "failed"):
                     raise UserError(
-                        _(
+                        self.env._(
                             "The line of %(partner)s in run %(run)s is %(state)s; it cannot be changed.",
                             partner=line.partner_id.display_name,
                             run=line.run_id.name,
@@ -140,13 +153,13 @@ class KakeuriDunningLine(models.Model):
                 vals = dict(
                     vals,
                     state="skipped",
-                    reason=_("Left out by %(user)s.", user=self.env.user.name),
+                    reason=self.env._("Left out by %(user)s.", user=self.env.user.name),
                 )
         if "level_id" in vals and not sending:
             new_level = self.env["kakeuri.dunning.level"].browse(vals["level_id"])
             for line in self.filtered(lambda ln: ln.state in ("sent", "failed")):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The reminder of %(partner)s in run %(run)s is %(state)s: its level %(level)s "
                         "cannot be changed to %(new_level)s.",
                         partner=line.partner_id.display_name,
@@ -171,7 +184,10 @@ class KakeuriDunningLine(models.Model):
         for line in self:
             if line.state != "failed":
                 raise UserError(
-                    _("Only failed lines can be retried (%(partner)s).", partner=line.partner_id.display_name)
+                    self.env._(
+                        "Only failed lines can be retried (%(partner)s).",
+                        partner=line.partner_id.display_name,
+                    )
                 )
         self.with_context(kakeuri_dunning_sending=True).write({"state": "draft", "reason": False})
         self.run_id.filtered(lambda r: r.state == "done").write({"state": "draft"})
@@ -181,7 +197,7 @@ class KakeuriDunningLine(models.Model):
         return self.env.ref("kakeuri_ar.action_report_dunning_letter").report_action(self)
 
     # ------------------------------------------------------------------ send
-    def _get_move_levels(self, current_days):
+    def _get_move_levels(self, current_days, data_levels=None):
         """{move_id: level} the invoices of this line reach when it is sent: the level each
         invoice reached (or the line's level when a person changed it), only if above the
         level the invoice already has (``current_days``: {move_id: days of current level})."""
@@ -189,7 +205,9 @@ class KakeuriDunningLine(models.Model):
         Level = self.env["kakeuri.dunning.level"]
         changed = self.level_id != self.proposed_level_id
         result = {}
-        for move_id, level_id in self._get_data_levels().items():
+        if data_levels is None:
+            data_levels = self._get_data_levels()
+        for move_id, level_id in data_levels.items():
             level = self.level_id if changed else Level.browse(level_id)
             if level.days_overdue > current_days.get(move_id, -1):
                 result[move_id] = level
@@ -211,8 +229,9 @@ class KakeuriDunningLine(models.Model):
         the invoices add up to the line's total."""
         self.ensure_one()
         result = {}
+        data = self.move_level_data or {}  # read once: each read of a Json field is a deep copy
         for move in self.move_ids:
-            value = (self.move_level_data or {}).get(str(move.id))
+            value = data.get(str(move.id))
             if isinstance(value, dict) and value.get("date_due"):
                 result[move] = (value["amount"], fields.Date.to_date(value["date_due"]))
             else:
@@ -238,8 +257,13 @@ class KakeuriDunningLine(models.Model):
             return
         results, plans = lines._plan_send(current_days)
         to_send = lines.filtered(lambda ln: results[ln]["state"] == "sent")
-        values = to_send._execute_actions(results)
-        to_send._store_levels(plans)
+        self.env.cr.cache["kakeuri_dunning_new_tokens"] = {}
+        try:
+            values = to_send._execute_actions(results)
+            tokens = self.env.cr.cache.get("kakeuri_dunning_new_tokens") or {}
+            to_send._store_levels(plans, tokens)
+        finally:
+            self.env.cr.cache.pop("kakeuri_dunning_new_tokens", None)
         to_send._log_chatter(plans, results, values)
         for line in lines:
             vals = dict(values.get(line, {}), state=results[line]["state"])
@@ -325,22 +349,22 @@ class KakeuriDunningLine(models.Model):
                 last_date = last_sent.get(partner.id)
                 if not remaining:
                     if line.move_ids.filtered("kakeuri_dunning_blocked"):
-                        stale[line] = _("All overdue invoices are disputed.")
+                        stale[line] = self.env._("All overdue invoices are disputed.")
                     else:
-                        stale[line] = _(
+                        stale[line] = self.env._(
                             "No invoice of this reminder is still open and overdue: paid since the run "
                             "was computed."
                         )
                 elif partner.kakeuri_dunning_excluded:
-                    stale[line] = _("The customer is excluded from dunning.")
+                    stale[line] = self.env._("The customer is excluded from dunning.")
                 elif partner.kakeuri_promise_date and partner.kakeuri_promise_date >= run.date:
-                    stale[line] = _(
+                    stale[line] = self.env._(
                         "Promised to pay %(amount)s by %(date)s.",
                         amount=format_amount(self.env, partner.kakeuri_promise_amount or 0.0, currency),
                         date=format_date(self.env, partner.kakeuri_promise_date),
                     )
                 elif last_date and min_interval and (run.date - last_date).days < min_interval:
-                    stale[line] = _(
+                    stale[line] = self.env._(
                         "Reminded on %(date)s; the minimum interval is %(days)s days.",
                         date=format_date(self.env, last_date),
                         days=min_interval,
@@ -378,11 +402,12 @@ class KakeuriDunningLine(models.Model):
         results, plans = {}, {}
         for line in self:
             results[line] = {"state": "sent", "notes": []}
-            plan = line._get_move_levels(current_days)
-            if line._get_data_levels() and not plan:
+            data_levels = line._get_data_levels()
+            plan = line._get_move_levels(current_days, data_levels)
+            if data_levels and not plan:
                 results[line] = {
                     "state": "skipped",
-                    "notes": [_("These invoices have already reached this level.")],
+                    "notes": [self.env._("These invoices have already reached this level.")],
                 }
                 continue
             level = line.level_id
@@ -391,7 +416,7 @@ class KakeuriDunningLine(models.Model):
                     results[line] = {
                         "state": "failed",
                         "notes": [
-                            _(
+                            self.env._(
                                 "No email address for %(partner)s and level %(level)s prints no letter.",
                                 partner=line.contact_partner_id.display_name,
                                 level=level.name,
@@ -399,7 +424,7 @@ class KakeuriDunningLine(models.Model):
                         ],
                     }
                     continue
-                results[line]["notes"].append(_("No email address: a letter is to be sent instead."))
+                results[line]["notes"].append(self.env._("No email address: a letter is to be sent instead."))
             plans[line] = plan
         return results, plans
 
@@ -417,7 +442,7 @@ class KakeuriDunningLine(models.Model):
             for line, activity in zip(activity_lines, activities, strict=True):
                 values[line]["activity_id"] = activity.id
                 results[line]["notes"].append(
-                    _("Activity for %(user)s.", user=activity.user_id.name or activity.user_id.login)
+                    self.env._("Activity for %(user)s.", user=activity.user_id.name or activity.user_id.login)
                 )
         for line in self.filtered(lambda ln: ln.level_id.fee_amount > 0):
             fee_move, note = line._create_fee_invoice()
@@ -429,51 +454,74 @@ class KakeuriDunningLine(models.Model):
             for line in hold_lines:
                 if line.partner_id.id in held.ids:
                     values[line]["hold_set"] = True
-                    results[line]["notes"].append(_("Credit hold set."))
+                    results[line]["notes"].append(self.env._("Credit hold set."))
                 else:
-                    results[line]["notes"].append(_("Already on credit hold."))
+                    results[line]["notes"].append(self.env._("Already on credit hold."))
         # emails last: the message in the customer's chatter summarises everything done
         email_lines = self.filtered(lambda ln: ln.level_id.send_email and ln.contact_partner_id.email)
+        with self._mail_caches():
+            self._queue_all_emails(email_lines, results, values)
+        return values
+
+    def _queue_all_emails(self, email_lines, results, values):
+        """Queue the emails of ``email_lines`` per template; note them in ``results`` and
+        their messages in ``values``."""
         for template, tlines in email_lines.grouped(lambda ln: ln.level_id.mail_template_id).items():
             summaries = {}
             for line in tlines:
                 results[line]["notes"].insert(
-                    0, _("Email queued to %(email)s.", email=line.contact_partner_id.email)
+                    0, self.env._("Email queued to %(email)s.", email=line.contact_partner_id.email)
                 )
                 summaries[line.id] = line._chatter_body_partner(results[line]["notes"])
             mails = tlines._queue_emails(template, summaries)
             for line, mail in zip(tlines, mails, strict=True):
                 values[line]["mail_message_id"] = mail.mail_message_id.id
-        return values
 
-    def _store_levels(self, plans):
-        """Level and date on the invoices (one UPDATE per level: these two kakeuri fields have
-        no dependants, and account.move.write would re-synchronise every invoice's lines). The
+    def _store_levels(self, plans, tokens=None):
+        """Level and date on the invoices, and the portal access tokens made for the emails
+        (``tokens``: {move_id: token}), in one UPDATE for the batch: these kakeuri fields have
+        no dependants, account.move.write would re-synchronise every invoice's lines, and each
+        UPDATE of an invoice rewrites its row and all the indexes of account_move. The
         customers' last reminder and level are computed per company from the sent lines."""
-        if not self:
+        tokens = tokens or {}
+        if not self and not tokens:
             return
         date = self.run_id[:1].date
-        per_level = defaultdict(list)
+        levels = {}
         for line in self:
             for move_id, level in plans.get(line, {}).items():
-                per_level[level].append(move_id)
-        Move = self.env["account.move"]
-        for level, move_ids in per_level.items():
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE account_move
-                          SET kakeuri_dunning_level_id = %s, kakeuri_last_dunning_date = %s,
-                              write_uid = %s, write_date = (now() AT TIME ZONE 'UTC')
-                        WHERE id = ANY(%s)""",
-                    level.id,
-                    date,
-                    self.env.uid,
-                    move_ids,
-                )
+                levels[move_id] = level.id
+        move_ids = list(levels.keys() | tokens.keys())
+        if not move_ids:
+            return
+        self.env["account.move"].flush_model(["kakeuri_dunning_level_id", "access_token"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move m
+                      SET kakeuri_dunning_level_id = COALESCE(v.level_id, m.kakeuri_dunning_level_id),
+                          kakeuri_last_dunning_date = CASE WHEN v.level_id IS NULL
+                                                           THEN m.kakeuri_last_dunning_date ELSE %(date)s END,
+                          access_token = COALESCE(m.access_token, v.token),
+                          write_uid = %(uid)s, write_date = (now() AT TIME ZONE 'UTC')
+                     FROM unnest(%(ids)s::int[], %(levels)s::int[], %(tokens)s::varchar[])
+                          AS v(id, level_id, token)
+                    WHERE m.id = v.id""",
+                date=date,
+                uid=self.env.uid,
+                ids=move_ids,
+                levels=[levels.get(move_id) for move_id in move_ids],
+                tokens=[tokens.get(move_id) for move_id in move_ids],
             )
-            Move.browse(move_ids).invalidate_recordset(
-                ["kakeuri_dunning_level_id", "kakeuri_last_dunning_date", "write_uid", "write_date"]
-            )
+        )
+        self.env["account.move"].browse(move_ids).invalidate_recordset(
+            [
+                "kakeuri_dunning_level_id",
+                "kakeuri_last_dunning_date",
+                "access_token",
+                "write_uid",
+                "write_date",
+            ]
+        )
 
     def _log_chatter(self, plans, results, values):
         """A note per customer not emailed (the email itself carries the summary) with what was
@@ -484,7 +532,7 @@ class KakeuriDunningLine(models.Model):
                 partner_bodies[line.partner_id.id] = line._chatter_body_partner(results[line]["notes"])
             for move_id, level in plans.get(line, {}).items():
                 move_bodies[move_id] = escape(
-                    _(
+                    self.env._(
                         "Dunning level %(level)s reached; reminder sent by run %(run)s.",
                         level=level.name,
                         run=line.run_id.name,
@@ -529,9 +577,14 @@ class KakeuriDunningLine(models.Model):
         sent synchronously), posted on the customer's chatter. The chatter shows ``summaries``
         ({line id: html}: level, run, invoices, what was done) when given, the email keeps
         the full rendered body."""
-        # portal links: create the missing access tokens of all invoices in one statement
+        # portal links: the invoices without an access token get one (as _portal_ensure_token
+        # makes them), stored with their level by _store_levels in the same UPDATE
         missing = self.move_ids.filtered(lambda m: not m.access_token)
-        if missing:
+        pending = self.env.cr.cache.get("kakeuri_dunning_new_tokens")
+        if pending is not None:
+            for move in missing:
+                pending.setdefault(move.id, str(uuid.uuid4()))
+        elif missing:  # outside _send: store them now
             self.env.cr.execute(
                 SQL(
                     "UPDATE account_move SET access_token = gen_random_uuid()::text "
@@ -572,7 +625,118 @@ class KakeuriDunningLine(models.Model):
                     "state": "outgoing",
                 }
             )
-        return self.env["mail.mail"].sudo().create(vals_list)
+        return self._create_mails_bulk(vals_list)
+
+    @api.model
+    def _create_mails_bulk(self, vals_list):
+        """Queue the reminder mails ``vals_list`` (mail.mail values: a message on a document
+        with its recipients) with three INSERTs for the whole batch: the mail.message rows,
+        the mail.mail rows and their recipients, stored as ``mail.mail.create`` stores them
+        (message id, date, signature flag, outgoing state). The ORM create of a mail
+        (defaults, sanitizing, inverse fields) cost more than rendering it, for thousands of
+        customers per run. Bodies for the chatter are sanitized here unless they are
+        escaped text already (Markup). Returns the mail.mail records in the order given."""
+        if not vals_list:
+            return self.env["mail.mail"]
+        messages = []
+        for vals in vals_list:
+            body = vals.get("body") or ""
+            if not isinstance(body, Markup):
+                body = html_sanitize(body)
+            messages.append(
+                {
+                    **vals,
+                    "body": str(body),
+                    "message_id": generate_tracking_message_id(f"{vals['res_id']}-{vals['model']}"),
+                }
+            )
+
+        def column(key):
+            return [msg.get(key) or None for msg in messages]
+
+        self.env["mail.message"].flush_model()
+        self.env["mail.mail"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO mail_message (model, res_id, record_name, subject, body, message_type,
+                                             subtype_id, author_id, email_from, reply_to, message_id,
+                                             mail_server_id, email_add_signature, date,
+                                             create_uid, create_date, write_uid, write_date)
+                   SELECT r.model, r.res_id, r.record_name, r.subject, r.body, r.message_type,
+                          r.subtype_id, r.author_id, r.email_from, r.reply_to, r.message_id,
+                          r.mail_server_id, TRUE, date_trunc('second', now() AT TIME ZONE 'UTC'),
+                          %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                     FROM unnest(%(model)s::varchar[], %(res_id)s::int[], %(record_name)s::varchar[],
+                                 %(subject)s::varchar[], %(body)s::text[], %(message_type)s::varchar[],
+                                 %(subtype_id)s::int[], %(author_id)s::int[], %(email_from)s::varchar[],
+                                 %(reply_to)s::varchar[], %(message_id)s::varchar[],
+                                 %(mail_server_id)s::int[])
+                          AS r(model, res_id, record_name, subject, body, message_type, subtype_id,
+                               author_id, email_from, reply_to, message_id, mail_server_id)
+                RETURNING message_id, id""",
+                uid=self.env.uid,
+                **{
+                    key: column(key)
+                    for key in (
+                        "model",
+                        "res_id",
+                        "record_name",
+                        "subject",
+                        "body",
+                        "message_type",
+                        "subtype_id",
+                        "author_id",
+                        "email_from",
+                        "reply_to",
+                        "message_id",
+                        "mail_server_id",
+                    )
+                },
+            )
+        )
+        message_ids = dict(self.env.cr.fetchall())
+        message_list = [message_ids[msg["message_id"]] for msg in messages]
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO mail_mail (mail_message_id, body_html, email_to, email_cc, state, auto_delete,
+                                          create_uid, create_date, write_uid, write_date)
+                   SELECT r.mail_message_id, r.body_html, r.email_to, r.email_cc, r.state, r.auto_delete,
+                          %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                     FROM unnest(%(mail_message_id)s::int[], %(body_html)s::text[], %(email_to)s::text[],
+                                 %(email_cc)s::varchar[], %(state)s::varchar[], %(auto_delete)s::bool[])
+                          AS r(mail_message_id, body_html, email_to, email_cc, state, auto_delete)
+                RETURNING mail_message_id, id""",
+                uid=self.env.uid,
+                mail_message_id=message_list,
+                body_html=[str(msg.get("body_html") or "") for msg in messages],
+                email_to=column("email_to"),
+                email_cc=column("email_cc"),
+                state=[msg.get("state") or "outgoing" for msg in messages],
+                auto_delete=[bool(msg.get("auto_delete")) for msg in messages],
+            )
+        )
+        mail_ids = dict(self.env.cr.fetchall())
+        mail_list = [mail_ids[message_id] for message_id in message_list]
+        rel_mail_ids, rel_partner_ids = [], []
+        for mail_id, msg in zip(mail_list, messages, strict=True):
+            for command in msg.get("recipient_ids") or []:
+                rel_mail_ids.append(mail_id)
+                rel_partner_ids.append(command[1])
+        if rel_mail_ids:
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO mail_mail_res_partner_rel (mail_mail_id, res_partner_id)
+                       SELECT * FROM unnest(%s::int[], %s::int[]) ON CONFLICT DO NOTHING""",
+                    rel_mail_ids,
+                    rel_partner_ids,
+                )
+            )
+        documents = defaultdict(list)
+        for msg in messages:
+            documents[msg["model"]].append(msg["res_id"])
+        for model, res_ids in documents.items():
+            self.env[model].browse(res_ids).invalidate_recordset(["message_ids"])
+        return self.env["mail.mail"].sudo().browse(mail_list)
 
     def _render_email_bodies(self, template):
         """{line id: html}: the template's QWeb body rendered on each line like
@@ -589,24 +753,35 @@ class KakeuriDunningLine(models.Model):
         per_lang = defaultdict(list)
         for line in self:
             per_lang[langs.get(line.id) or False].append(line.id)
-        for lang, line_ids in per_lang.items():
-            tmpl = template.with_context(lang=lang) if lang else template
-            source = tmpl.body_html
-            if not source:
-                results.update(dict.fromkeys(line_ids, ""))
-                continue
-            qweb = self.env["ir.qweb"].with_context(lang=lang) if lang else self.env["ir.qweb"]
-            if restricted:
-                qweb = qweb.with_context(raise_on_forbidden_code_for_model=template.model)
-            functions, def_name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
-            base_values = tmpl._render_eval_context()
-            bodies = {}
-            for line in self.browse(line_ids).with_context(lang=lang) if lang else self.browse(line_ids):
-                values = dict(base_values, object=line)
-                env_qweb = qweb._prepare_environment(values)
-                bodies[line.id] = Markup("".join(functions[def_name](env_qweb, values))[5:-6])
-            results.update(tmpl._render_template_postprocess(template.model, bodies))
+        self.move_ids.mapped("access_url")  # portal URLs: computed for the whole batch at once
+        with self._mail_caches():
+            for lang, line_ids in per_lang.items():
+                results.update(self.browse(line_ids)._render_email_bodies_lang(template, lang, restricted))
         return results
+
+    def _render_email_bodies_lang(self, template, lang, restricted):
+        """{line id: html} of these lines in language ``lang`` (see ``_render_email_bodies``)."""
+        tmpl = template.with_context(lang=lang) if lang else template
+        source = tmpl.body_html
+        if not source:
+            return dict.fromkeys(self.ids, "")
+        qweb = self.env["ir.qweb"].with_context(lang=lang) if lang else self.env["ir.qweb"]
+        if restricted:
+            qweb = qweb.with_context(raise_on_forbidden_code_for_model=template.model)
+        key = (self.env.cr.dbname, template.id, lang, source, restricted)
+        compiled = _COMPILED_BODIES.get(key)
+        if compiled is None:
+            compiled = _COMPILED_BODIES[key] = qweb._compile(
+                html.fragment_fromstring(source, create_parent="div")
+            )
+        functions, def_name = compiled
+        base_values = tmpl._render_eval_context()
+        bodies = {}
+        for line in self.with_context(lang=lang) if lang else self:
+            values = dict(base_values, object=line)
+            env_qweb = qweb._prepare_environment(values)
+            bodies[line.id] = Markup("".join(functions[def_name](env_qweb, values))[5:-6])
+        return tmpl._render_template_postprocess(template.model, bodies)
 
     def _prepare_activity_vals_list(self):
         model_id = self.env["ir.model"]._get_id("res.partner")
@@ -619,13 +794,13 @@ class KakeuriDunningLine(models.Model):
                     "res_model_id": model_id,
                     "res_id": line.partner_id.id,
                     "activity_type_id": (level.activity_type_id or default_type).id,
-                    "summary": _(
+                    "summary": self.env._(
                         "%(level)s: %(amount)s overdue",
                         level=level.name,
                         amount=format_amount(self.env, line.amount_overdue, line.currency_id),
                     ),
                     "note": escape(
-                        _(
+                        self.env._(
                             "Overdue invoices: %(invoices)s (up to %(days)s days overdue). Run %(run)s.",
                             invoices=", ".join(line.move_ids.mapped("name")),
                             days=line.max_days_overdue,
@@ -651,7 +826,7 @@ class KakeuriDunningLine(models.Model):
                 fields.Command.create(
                     {
                         "product_id": level.fee_product_id.id,
-                        "name": _(
+                        "name": self.env._(
                             "Late payment fee: %(level)s (%(run)s)",
                             level=level.name,
                             run=self.run_id.name,
@@ -668,16 +843,16 @@ class KakeuriDunningLine(models.Model):
         self.ensure_one()
         Move = self.env["account.move"].sudo().with_company(self.company_id)
         move = Move.with_context(tracking_disable=False).create(self._prepare_fee_invoice_vals())
-        note = _("Fee invoice created in draft.")
+        note = self.env._("Fee invoice created in draft.")
         if self.level_id.fee_post:
             try:
                 with self.env.cr.savepoint():
                     # the fee is charged because the customer is overdue (often on hold by
                     # now): the credit check would refuse exactly these invoices
                     move.with_context(kakeuri_dunning_fee=True).action_post()
-                note = _("Fee invoice %(invoice)s posted.", invoice=move.name)
+                note = self.env._("Fee invoice %(invoice)s posted.", invoice=move.name)
             except UserError as exc:
-                note = _("Fee invoice left in draft: %(error)s", error=str(exc))
+                note = self.env._("Fee invoice left in draft: %(error)s", error=str(exc))
         return move, note
 
     def _set_credit_hold(self):
@@ -693,7 +868,7 @@ class KakeuriDunningLine(models.Model):
                 partners.with_context(tracking_disable=True).write(
                     {
                         "kakeuri_credit_hold": True,
-                        "kakeuri_credit_hold_reason": _(
+                        "kakeuri_credit_hold_reason": self.env._(
                             "Dunning: %(level)s sent on %(date)s (run %(run)s).",
                             level=level.name,
                             date=format_date(self.env, lines.run_id[:1].date),
@@ -706,7 +881,7 @@ class KakeuriDunningLine(models.Model):
 
     def _chatter_body_partner(self, notes):
         self.ensure_one()
-        text = _(
+        text = self.env._(
             "Reminder %(level)s (run %(run)s) for %(amount)s overdue, invoices %(invoices)s.",
             level=self.level_id.name,
             run=self.run_id.name,
@@ -724,40 +899,87 @@ class KakeuriDunningLine(models.Model):
         """The overdue invoices of the line as formatted rows for the reminder email, in the
         language of the rendering context (the recipient's): number, invoice date, due date,
         days overdue, amount due (company currency), portal URL. Formatted here once per line
-        rather than by one format_date()/format_amount() call per cell."""
+        rather than by one format_date()/format_amount() call per cell; while a batch is
+        rendered, the rows of all its lines are prepared at once (``_prepare_mail_rows``)."""
         self.ensure_one()
-        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US") or self.env["res.lang"]._lang_get(
-            "en_US"
-        )
-        date_format = lang.date_format or "%m/%d/%Y"
-        rows = []
-        overdue = self._get_overdue_by_move()
-        for inv in self.move_ids.sorted(lambda m: (overdue[m][1] or m.date, m.name)):
-            amount, date_due = overdue[inv]
-            rows.append(
-                {
-                    "name": inv.name,
-                    "invoice_date": inv.invoice_date.strftime(date_format) if inv.invoice_date else "",
-                    "date_due": date_due.strftime(date_format) if date_due else "",
-                    "days": (self.date - date_due).days if date_due else "",
-                    "amount": self._format_amount_lang(amount, inv.company_currency_id, lang),
-                    "url": self._get_invoice_portal_url(inv),
-                }
+        batch = self.env.cr.cache.get("kakeuri_dunning_mail_rows")
+        if batch is None:
+            return self._prepare_mail_rows()[self.id]
+        key = (self.id, self.env.lang)
+        if key not in batch:
+            # the lines rendered together (the prefetch set of the batch being rendered)
+            lines = self.browse(self._prefetch_ids) | self
+            batch.update(
+                {(line_id, self.env.lang): rows for line_id, rows in lines._prepare_mail_rows().items()}
             )
-        return rows
+        return batch[key]
+
+    def _prepare_mail_rows(self):
+        """{line id: rows} (see ``_get_mail_invoice_rows``) for these lines in the language of
+        the environment, reading the invoices once for all the lines."""
+        formats = self._get_mail_formats()
+        date_format = formats["date_format"]
+        moves = self.move_ids
+        moves.mapped("access_url")  # computed for all the invoices at once
+        moves.fetch(["name", "invoice_date", "invoice_date_due", "date", "company_id", "access_token"])
+        result = {}
+        for line in self:
+            data = line.move_level_data or {}  # read once: each read of a Json field is a deep copy
+            entries = []
+            for move in line.move_ids:
+                value = data.get(str(move.id))
+                if isinstance(value, dict) and value.get("date_due"):
+                    amount, date_due = value["amount"], datetime.date.fromisoformat(value["date_due"])
+                else:
+                    amount, date_due = move.amount_residual_signed, move.invoice_date_due
+                entries.append((date_due or move.date, move.name, move, amount, date_due))
+            entries.sort(key=lambda entry: entry[:2])
+            result[line.id] = [
+                {
+                    "name": name,
+                    "invoice_date": move.invoice_date.strftime(date_format) if move.invoice_date else "",
+                    "date_due": date_due.strftime(date_format) if date_due else "",
+                    "days": (line.date - date_due).days if date_due else "",
+                    "amount": self._format_amount_lang(amount, move.company_id.currency_id, formats),
+                    "url": self._get_invoice_portal_url(move),
+                }
+                for _key, name, move, amount, date_due in entries
+            ]
+        return result
 
     def _get_mail_total(self):
         self.ensure_one()
-        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US") or self.env["res.lang"]._lang_get(
-            "en_US"
-        )
-        return self._format_amount_lang(self.amount_overdue, self.currency_id, lang)
+        return self._format_amount_lang(self.amount_overdue, self.currency_id, self._get_mail_formats())
 
     @api.model
-    def _format_amount_lang(self, amount, currency, lang):
-        """odoo.tools.format_amount with the language record already known."""
+    def _get_mail_formats(self):
+        """Date format and number separators of the rendering language, read once per batch
+        of reminders (in ``self.env.cr.cache`` while ``_render_email_bodies`` runs) instead of
+        once per amount: a run formats 100,000 amounts."""
+        cache = self.env.cr.cache.get("kakeuri_dunning_mail_formats")
+        if cache is None:
+            cache = {}
+        code = self.env.lang or "en_US"
+        if code not in cache:
+            Lang = self.env["res.lang"]
+            lang = Lang._lang_get(code) or Lang._lang_get("en_US")
+            cache[code] = {
+                "date_format": lang.date_format or "%m/%d/%Y",
+                "grouping": ast.literal_eval(lang.grouping or "[]"),
+                "thousands_sep": lang.thousands_sep or "",
+                "decimal_point": lang.decimal_point or ".",
+            }
+        return cache[code]
+
+    @api.model
+    def _format_amount_lang(self, amount, currency, formats):
+        """odoo.tools.format_amount (``res.lang.format`` with grouping, then the currency
+        symbol) with the language's separators already known (``_get_mail_formats``)."""
+        parts = (f"%.{currency.decimal_places}f" % currency.round(amount)).split(".")
+        parts[0] = intersperse(parts[0], formats["grouping"], formats["thousands_sep"])[0]
         formatted = (
-            lang.format(f"%.{currency.decimal_places}f", currency.round(amount), grouping=True)
+            formats["decimal_point"]
+            .join(parts)
             .replace(" ", "\N{NO-BREAK SPACE}")
             .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
         )
@@ -768,5 +990,33 @@ class KakeuriDunningLine(models.Model):
 
     def _get_invoice_portal_url(self, move):
         """Absolute portal URL of an invoice (the customer can pay there when a payment
-        provider is set up)."""
-        return move.get_base_url() + move.get_portal_url()
+        provider is set up). The base URL is looked up once per batch (per website when the
+        invoices have one)."""
+        cache = self.env.cr.cache.get("kakeuri_dunning_base_urls")
+        if cache is None:
+            cache = {}
+        key = move.website_id.id if "website_id" in move._fields else None
+        if key not in cache:
+            cache[key] = move.get_base_url()
+        token = self.env.cr.cache.get("kakeuri_dunning_new_tokens", {}).get(move.id)
+        if token:  # made for this batch, stored with the levels (same URL as get_portal_url)
+            return f"{cache[key]}{move.access_url}?access_token={token}"
+        return cache[key] + move.get_portal_url()
+
+    @contextlib.contextmanager
+    def _mail_caches(self):
+        """Keep the language formats and base URLs of the reminders of one batch (see
+        ``_get_mail_formats``, ``_get_invoice_portal_url``); forgotten when the batch is
+        rendered, so a later change of the language settings is seen."""
+        cache = self.env.cr.cache
+        if "kakeuri_dunning_mail_formats" in cache:  # an outer batch keeps them
+            yield
+            return
+        keys = ("kakeuri_dunning_mail_formats", "kakeuri_dunning_base_urls", "kakeuri_dunning_mail_rows")
+        for key in keys:
+            cache[key] = {}
+        try:
+            yield
+        finally:
+            for key in keys:
+                cache.pop(key, None)

@@ -169,8 +169,17 @@ class TestDunningRun(DunningCommon):
         self.assertIn("Final notice", mail.subject)
         for inv in inv3 | inv20 | inv35:
             self.assertIn(inv.name, mail.body_html)
-            self.assertIn(f"/my/invoices/{inv.id}?access_token=", mail.body_html)
+            # the link carries the invoice's stored token (made for the mail, saved with the level)
+            self.assertTrue(inv.access_token)
+            self.assertIn(f"/my/invoices/{inv.id}?access_token={inv.access_token}", mail.body_html)
         self.assertIn("600.00", mail.body_html)
+        # the queued mail is complete: a message id, the author, the chatter summary
+        self.assertTrue(mail.message_id)
+        self.assertEqual(mail.author_id, self.env.user.partner_id)
+        self.assertEqual(mail.model, "res.partner")
+        self.assertEqual(mail.res_id, partner.id)
+        self.assertEqual(mail.message_type, "comment")
+        self.assertEqual(mail.subtype_id, self.env.ref("mail.mt_comment"))
         self.assertEqual(line.mail_message_id, mail.mail_message_id)
         self.assertTrue(line.letter_to_print)
         # chatter: a note on the customer and on each invoice

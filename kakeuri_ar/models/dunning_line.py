@@ -233,7 +233,7 @@ class KakeuriDunningLine(models.Model):
         for move in self.move_ids:
             value = data.get(str(move.id))
             if isinstance(value, dict) and value.get("date_due"):
-                result[move] = (value["amount"], fields.Date.to_date(value["date_due"]))
+                result[move] = (value["amount"], datetime.date.fromisoformat(value["date_due"]))
             else:
                 result[move] = (move.amount_residual_signed, move.invoice_date_due)
         return result
@@ -924,15 +924,10 @@ class KakeuriDunningLine(models.Model):
         moves.fetch(["name", "invoice_date", "invoice_date_due", "date", "company_id", "access_token"])
         result = {}
         for line in self:
-            data = line.move_level_data or {}  # read once: each read of a Json field is a deep copy
-            entries = []
-            for move in line.move_ids:
-                value = data.get(str(move.id))
-                if isinstance(value, dict) and value.get("date_due"):
-                    amount, date_due = value["amount"], datetime.date.fromisoformat(value["date_due"])
-                else:
-                    amount, date_due = move.amount_residual_signed, move.invoice_date_due
-                entries.append((date_due or move.date, move.name, move, amount, date_due))
+            entries = [
+                (date_due or move.date, move.name, move, amount, date_due)
+                for move, (amount, date_due) in line._get_overdue_by_move().items()
+            ]
             entries.sort(key=lambda entry: entry[:2])
             result[line.id] = [
                 {

@@ -492,11 +492,13 @@ class KakeuriContract(models.Model):
         plans = {}
         vals_list = []
         owners = []
-        for contract in self:
+        analytic_company_ids = self._get_analytic_model_company_ids()
+        for contract in self.with_context(kakeuri_analytic_model_company_ids=analytic_company_ids):
             try:
                 # a savepoint, so an SQL error while preparing one contract (e.g. in a computed
-                # field) leaves the transaction usable for the others
-                with self.env.cr.savepoint():
+                # field) leaves the transaction usable for the others; preparing writes nothing,
+                # so nothing is flushed
+                with self.env.cr.savepoint(flush=False):
                     periods, next_date = contract._get_due_periods(date_ref, billed.get(contract.id, set()))
                     contract_vals = [contract._prepare_invoice_vals(*period) for period in periods]
             except Exception as error:  # noqa: BLE001 - one bad contract must not stop the run
@@ -506,14 +508,14 @@ class KakeuriContract(models.Model):
             vals_list += contract_vals
             owners += [contract] * len(contract_vals)
 
-        moves = Move
+        moves = complete = Move
         failed = self.browse()
         if vals_list:
             try:
                 with self.env.cr.savepoint():
-                    moves = Move.with_context(**self._billing_context()).create(vals_list)
+                    moves, complete = self._create_invoices(vals_list)
             except Exception:  # noqa: BLE001 - retry contract by contract to isolate the culprit
-                moves = Move
+                moves = complete = Move
                 for contract in plans:
                     own_vals = [
                         vals for vals, owner in zip(vals_list, owners, strict=True) if owner == contract
@@ -522,7 +524,9 @@ class KakeuriContract(models.Model):
                         continue
                     try:
                         with self.env.cr.savepoint():
-                            moves |= Move.with_context(**self._billing_context()).create(own_vals)
+                            own_moves, own_complete = self._create_invoices(own_vals)
+                        moves |= own_moves
+                        complete |= own_complete
                     except Exception as error:  # noqa: BLE001
                         failed |= contract
                         contract._log_billing_failure(error)
@@ -530,10 +534,34 @@ class KakeuriContract(models.Model):
         previous_dates = {contract: contract.next_invoice_date for contract in ok_plans}
         finished = self._update_after_billing(ok_plans)
         if moves:
-            self._post_generated_invoices(moves)
+            self._post_generated_invoices(moves, complete)
             self._queue_generated_invoices(moves)
         self._log_billing(moves, finished, previous_dates)
         return moves
+
+    @api.model
+    def _create_invoices(self, vals_list):
+        """Create the invoices of ``vals_list``: those that carry every journal item
+        (``line_ids``, see ``_prepare_journal_items``) without Odoo's line synchronisation, which
+        has nothing left to add, and the others with it. Return (all the invoices, the complete
+        ones)."""
+        Move = self.env["account.move"].with_context(**self._billing_context())
+        complete = [vals for vals in vals_list if "line_ids" in vals]
+        others = [vals for vals in vals_list if "line_ids" not in vals]
+        complete_ids = other_ids = []
+        if complete:
+            complete_ids = Move.with_context(**self._complete_invoice_context()).create(complete).ids
+        if others:
+            other_ids = Move.create(others).ids
+        moves = self.env["account.move"]
+        return moves.browse(complete_ids + other_ids), moves.browse(complete_ids)
+
+    @api.model
+    def _complete_invoice_context(self):
+        """Context of creating and posting invoices made with all their journal items: Odoo's
+        synchronisation of tax, receivable and line amounts is skipped (the balance check is
+        not)."""
+        return {"skip_invoice_sync": True, "skip_invoice_line_sync": True}
 
     @api.model
     def _billing_context(self):
@@ -607,9 +635,7 @@ class KakeuriContract(models.Model):
             )
             for line in self.line_ids
         ]
-        self._add_line_amounts(line_vals_list)
-        lines = [fields.Command.create(vals) for vals in line_vals_list]
-        return {
+        vals = {
             "move_type": "out_invoice",
             "partner_id": partner.id,
             "company_id": self.company_id.id,
@@ -624,43 +650,158 @@ class KakeuriContract(models.Model):
             "kakeuri_contract_id": self.id,
             "kakeuri_period_start": period_start,
             "kakeuri_period_end": period_end,
-            "invoice_line_ids": lines,
         }
+        journal_items = self._prepare_journal_items(line_vals_list, fiscal_position, period_start)
+        if journal_items is None:
+            vals["invoice_line_ids"] = [fields.Command.create(line) for line in line_vals_list]
+        else:
+            vals["line_ids"] = [fields.Command.create(line) for line in journal_items]
+        return vals
 
-    def _add_line_amounts(self, line_vals_list):
-        """Give the invoice lines their accounting amounts and tax tags as Odoo's tax engine
-        computes them (the same helpers as ``account.move._sync_tax_lines``), so that creating
-        the invoice does not write every line again right after inserting it with a zero
-        balance: that rewrite was a fifth of the cost of a generated invoice. Only a head
-        start: creating the invoice still computes its taxes and corrects any difference.
-        Left to Odoo for a foreign currency (the rate is the invoice's)."""
+    def _prepare_journal_items(self, line_vals_list, fiscal_position, invoice_date):
+        """Every journal item of a period's invoice, as Odoo's line synchronisation would make
+        them: the product lines with their account, amounts and tax tags, one tax line per tax
+        repartition (``account.move._sync_tax_lines``) and one receivable line per due date of
+        the payment terms (``needed_terms``), all computed with Odoo's own tax and payment term
+        helpers. The invoice is then created complete and skips that synchronisation, which
+        compares every line before and after each write: a third of the cost of a generated
+        invoice. Return None when the invoice uses something this does not reproduce (a foreign
+        currency, an early payment discount, a discount allocation account, cash basis taxes,
+        analytic distribution models, a line without product or income account): Odoo then adds
+        the tax and receivable lines itself, from the invoice lines."""
         self.ensure_one()
         company = self.company_id
-        if not line_vals_list or self.currency_id != company.currency_id:
-            return
-        AccountTax = self.env["account.tax"]
+        currency = self.currency_id
+        term = self.payment_term_id
+        Tax = self.env["account.tax"]
+        if (
+            not line_vals_list
+            or currency != company.currency_id
+            or term.early_discount
+            or self._has_analytic_distribution_models()
+            or (
+                company.account_discount_expense_allocation_id
+                and any(vals["discount"] for vals in line_vals_list)
+            )
+        ):
+            return None
+        lines = []
+        for vals in line_vals_list:
+            product = self.env["product.product"].browse(vals.get("product_id"))
+            taxes = Tax.browse(vals["tax_ids"][0][2])
+            if not product or any(
+                tax.tax_exigibility == "on_payment" for tax in taxes.flatten_taxes_hierarchy()
+            ):
+                return None
+            account = product.with_company(company).product_tmpl_id.get_product_accounts(
+                fiscal_pos=fiscal_position
+            )["income"]
+            if not account:
+                return None
+            lines.append((vals, product, taxes, account))
+        partner = self.partner_id.commercial_partner_id
         base_lines = [
-            AccountTax._prepare_base_line_for_taxes_computation(
+            Tax._prepare_base_line_for_taxes_computation(
                 None,
-                product_id=self.env["product.product"].browse(vals.get("product_id")),
-                tax_ids=self.env["account.tax"].browse(vals["tax_ids"][0][2]),
+                product_id=product,
+                tax_ids=taxes,
                 price_unit=vals["price_unit"],
                 quantity=vals["quantity"],
                 discount=vals["discount"],
-                currency_id=self.currency_id,
-                partner_id=self.partner_id,
+                currency_id=currency,
+                partner_id=partner,
+                account_id=account,
                 rate=1.0,
                 sign=-1,
                 is_refund=False,
+                tax_tag_invert=bool(taxes),
             )
-            for vals in line_vals_list
+            for vals, product, taxes, account in lines
         ]
-        AccountTax._add_tax_details_in_base_lines(base_lines, company)
-        AccountTax._round_base_lines_tax_details(base_lines, company)
-        AccountTax._add_accounting_data_in_base_lines_tax_details(base_lines, company)
-        updates = AccountTax._prepare_tax_lines(base_lines, company)["base_lines_to_update"]
-        for vals, (_base_line, amounts) in zip(line_vals_list, updates, strict=True):
-            vals.update(amounts)
+        Tax._add_tax_details_in_base_lines(base_lines, company)
+        Tax._round_base_lines_tax_details(base_lines, company)
+        Tax._add_accounting_data_in_base_lines_tax_details(base_lines, company)
+        tax_results = Tax._prepare_tax_lines(base_lines, company)
+        items = []
+        untaxed = 0.0
+        # the fields Odoo would compute line by line are given too: no analytic distribution
+        # (no distribution model applies), the line totals of account.move.line._compute_totals
+        for (vals, _product, _taxes, account), (base_line, amounts) in zip(
+            lines, tax_results["base_lines_to_update"], strict=True
+        ):
+            details = base_line["tax_details"]
+            items.append(
+                {
+                    **vals,
+                    **amounts,
+                    "display_type": "product",
+                    "account_id": account.id,
+                    "analytic_distribution": False,
+                    "price_subtotal": details["raw_total_excluded_currency"],
+                    "price_total": details["raw_total_included_currency"],
+                }
+            )
+            untaxed -= amounts["balance"]
+        tax_amount = 0.0
+        for tax_vals in tax_results["tax_lines_to_add"]:
+            items.append({**tax_vals, "display_type": "tax", "price_subtotal": 0.0, "price_total": 0.0})
+            tax_amount -= tax_vals["balance"]
+        # receivable lines: by due date, as account.move._compute_needed_terms
+        due = defaultdict(float)
+        if term:
+            terms = term._compute_terms(
+                date_ref=invoice_date,
+                currency=currency,
+                company=company,
+                tax_amount=tax_amount,
+                tax_amount_currency=tax_amount,
+                sign=1,
+                untaxed_amount=untaxed,
+                untaxed_amount_currency=untaxed,
+            )
+            for term_line in terms["line_ids"]:
+                due[fields.Date.to_date(term_line["date"])] += term_line["company_amount"]
+        else:
+            # no payment terms: Odoo makes the invoice due on the day it is created
+            due[fields.Date.context_today(self)] = untaxed + tax_amount
+        for date_maturity, amount in due.items():
+            amount = currency.round(amount)
+            items.append(
+                {
+                    "display_type": "payment_term",
+                    "date_maturity": date_maturity,
+                    "balance": amount,
+                    "amount_currency": amount,
+                    "discount_date": False,
+                    "discount_balance": 0.0,
+                    "discount_amount_currency": 0.0,
+                    "analytic_distribution": False,
+                    "price_subtotal": 0.0,
+                    "price_total": 0.0,
+                }
+            )
+        return items
+
+    def _has_analytic_distribution_models(self):
+        """Whether analytic distribution models may give the invoice lines (and so some tax
+        lines) an analytic distribution. A billing run looks them up once per batch
+        (context key ``kakeuri_analytic_model_company_ids``)."""
+        self.ensure_one()
+        company_ids = self.env.context.get("kakeuri_analytic_model_company_ids")
+        if company_ids is None:
+            company_ids = self._get_analytic_model_company_ids()
+        return self.company_id.id in company_ids
+
+    def _get_analytic_model_company_ids(self):
+        """Ids of the companies of these contracts that analytic distribution models apply to."""
+        models = self.env["account.analytic.distribution.model"].sudo()
+        shared = models.search_count([("company_id", "=", False)], limit=1)
+        companies = self.company_id
+        if not shared:
+            companies = companies.filtered(
+                lambda company: models.search_count([("company_id", "=", company.id)], limit=1)
+            )
+        return companies.ids
 
     def _update_after_billing(self, plans):
         """Move next invoice dates forward, forget the periods billed again and close finished
@@ -732,21 +873,30 @@ class KakeuriContract(models.Model):
         if move_bodies:
             self.env["account.move"].browse(list(move_bodies))._message_log_batch(bodies=move_bodies)
 
-    def _post_generated_invoices(self, moves):
+    def _post_generated_invoices(self, moves, complete=None):
         """Post the invoices of auto-post contracts; an invoice that cannot be posted stays in
-        draft and its contract's responsible gets an activity with the reason."""
+        draft and its contract's responsible gets an activity with the reason. ``complete``: the
+        invoices created with all their journal items, posted without Odoo's line
+        synchronisation (posting changes none of their lines)."""
         to_post = moves.filtered(lambda m: m.kakeuri_contract_id.auto_post)
         if not to_post:
             return
-        to_post = to_post.with_context(**self._billing_context())
         self._subscribe_customers(to_post)
+        complete = to_post & (complete or moves.browse())
+        if complete:
+            self._post_invoices(complete.with_context(**self._complete_invoice_context()))
+        if to_post - complete:
+            self._post_invoices(to_post - complete)
+
+    def _post_invoices(self, moves):
+        moves = moves.with_context(**self._billing_context())
         try:
             with self.env.cr.savepoint():
-                to_post.action_post()
+                moves.action_post()
             return
         except Exception:  # noqa: BLE001 - post one by one to find which ones cannot be posted
             self.env.invalidate_all()
-        for move in to_post:
+        for move in moves:
             try:
                 with self.env.cr.savepoint():
                     move.action_post()

@@ -3,6 +3,7 @@ from . import (
     test_aging_wizard,
     test_billing_concurrency,
     test_billing_statement,
+    test_contract_journal_items,
     test_contracts,
     test_contracts_concurrency,
     test_contracts_multicompany,

@@ -48,6 +48,29 @@ class AccountMove(models.Model):
             self = self.with_context(skip_invoice_sync=True, check_move_validity=False)
         return super().write(vals)
 
+    def _get_next_sequence_format(self):
+        """A billing run posts hundreds of invoices of one journal and date at once: Odoo asks
+        the database for the journal's last number invoice by invoice (three queries each),
+        although after the first one it numbers them from its sequence cache of the
+        transaction (``_locked_increment``). The run keeps the format found for the first
+        invoice of each journal, date and type, and reuses it while that cache holds its
+        number; otherwise (cache cleared, another format) Odoo looks it up again."""
+        if not self.env.context.get("kakeuri_contract_billing"):
+            return super()._get_next_sequence_format()
+        formats = self.env.cr.precommit.data.setdefault("kakeuri_ar.contract_sequence_formats", {})
+        key = (self.journal_id.id, self.date, self.move_type, bool(self.origin_payment_id))
+        if key in formats:
+            format_string, format_values = formats[key]
+            cache_key = (
+                format_string.format(**dict(format_values, seq=0)),
+                self._sequence_index and self[self._sequence_index],
+            )
+            if cache_key in self._get_sequence_cache():
+                return format_string, dict(format_values)
+        format_string, format_values = super()._get_next_sequence_format()
+        formats[key] = (format_string, dict(format_values))
+        return format_string, format_values
+
     def unlink(self):
         rebill = [
             (move.kakeuri_contract_id, move.kakeuri_period_start, move.kakeuri_period_end, move.name)

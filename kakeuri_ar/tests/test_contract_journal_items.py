@@ -8,7 +8,11 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.account.models.account_move import AccountMove
+from odoo.addons.account.models.sequence_mixin import SequenceMixin
 
 from ..models.contract import KakeuriContract
 from .contracts_common import KakeuriContractsCommon
@@ -266,3 +270,92 @@ class TestContractJournalItems(KakeuriContractsCommon):
         product_lines = contract.invoice_ids.invoice_line_ids
         self.assertEqual(product_lines.mapped("analytic_distribution"), [{str(route.id): 100}] * 5)
         self.assertEqual(contract.invoice_ids.state, "posted")
+
+
+@tagged("post_install", "-at_install")
+class TestContractInvoiceNumbers(KakeuriContractsCommon):
+    """A billing run numbers its invoices in bulk, as Odoo numbers them one by one."""
+
+    def _manual_invoice(self, date):
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer_b.id,
+                "invoice_date": date,
+                "invoice_line_ids": [Command.create({"product_id": self.rental.id, "price_unit": 100.0})],
+            }
+        )
+        move.action_post()
+        return move
+
+    def assertNumbered(self, moves, first_name):
+        """``moves`` carry the numbers following ``first_name``, in Odoo's order."""
+        moves = moves.sorted(lambda m: (m.date, m.ref or "", m.id))
+        prefix, number = first_name.rsplit("/", 1)
+        expected = ["%s/%0*d" % (prefix, len(number), int(number) + i) for i in range(len(moves))]
+        self.assertEqual(moves.mapped("name"), expected)
+        self.assertEqual(moves.mapped("sequence_prefix"), [prefix + "/"] * len(moves))
+        self.assertEqual(moves.mapped("sequence_number"), [int(number) + i for i in range(len(moves))])
+        self.assertEqual(moves.mapped("payment_reference"), expected)
+        self.assertFalse(any(moves.mapped("made_sequence_gap")))
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+
+    @freeze_time("2026-04-10")
+    def test_catch_up_of_several_contracts_numbered_in_order(self):
+        last = self._manual_invoice("2026-01-15")
+        first_number = "%s/%05d" % (last.sequence_prefix.rstrip("/"), last.sequence_number + 1)
+        first = self.make_contract(date_start="2026-02-01")
+        second = self.make_contract(partner=self.customer_b, date_start="2026-02-01")
+        with patch.object(
+            SequenceMixin,
+            "_get_next_sequence_format",
+            autospec=True,
+            side_effect=SequenceMixin._get_next_sequence_format,
+        ) as lookups:
+            self.assertEqual(self.run_cron("2026-04-10", first | second), 6)
+        # the journal's last number is looked up once per invoice date, not per invoice
+        self.assertEqual(lookups.call_count, 3)
+        moves = (first | second).invoice_ids
+        self.assertNumbered(moves, first_number)
+        # the receivable lines carry the number, as Odoo names them when posting
+        self.assertEqual(
+            moves.line_ids.filtered(lambda line: line.display_type == "payment_term").mapped("name"),
+            moves.line_ids.filtered(lambda line: line.display_type == "payment_term").move_id.mapped("name"),
+        )
+        # and the next invoice typed by hand takes the number after them
+        after = self._manual_invoice("2026-04-10")
+        self.assertEqual(after.sequence_number, max(moves.mapped("sequence_number")) + 1)
+
+    @freeze_time("2027-02-10")
+    def test_new_year_starts_a_new_sequence(self):
+        contract = self.make_contract(date_start="2026-11-01")
+        self.assertEqual(self.run_cron("2027-02-10", contract), 4)
+        by_year = contract.invoice_ids.grouped(lambda m: m.date.year)
+        self.assertTrue(all(m.name.startswith("INV/2026/") for m in by_year[2026]))
+        self.assertEqual(by_year[2027].sorted("date").mapped("name"), ["INV/2027/00001", "INV/2027/00002"])
+
+    @freeze_time("2026-03-10")
+    def test_refused_invoice_leaves_no_gap(self):
+        """One invoice of the batch fails once numbered: the batch is posted again one by one,
+        and the numbers taken by the rolled back attempt are used, not skipped."""
+        last = self._manual_invoice("2026-03-01")
+        refused = self.env["res.partner"].create({"name": "保留商店 (Refused)", "is_company": True})
+        contracts = (
+            self.make_contract(date_start="2026-03-01")
+            | self.make_contract(partner=refused, date_start="2026-03-01")
+            | self.make_contract(partner=self.customer_b, date_start="2026-03-01")
+        )
+        odoo_post = AccountMove._post
+
+        def post_then_refuse(moves, soft=True):
+            posted = odoo_post(moves, soft=soft)
+            if refused in moves.partner_id:
+                raise UserError(moves.env._("refused after numbering"))
+            return posted
+
+        with patch.object(AccountMove, "_post", autospec=True, side_effect=post_then_refuse):
+            self.assertEqual(self.run_cron("2026-03-10", contracts), 3)
+        posted = contracts.invoice_ids.filtered(lambda m: m.state == "posted")
+        self.assertEqual(len(posted), 2)
+        self.assertNumbered(posted, "%s%05d" % (last.sequence_prefix, last.sequence_number + 1))
+        self.assertEqual(contracts.invoice_ids.filtered(lambda m: m.state == "draft").partner_id, refused)

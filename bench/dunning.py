@@ -232,6 +232,7 @@ def main():
                     "step": f"send {label}",
                     "records": f"{n_inv} invoices",
                     "seconds": round(m.seconds, 2),
+                    **_cpu(m),
                     "queries": m.queries,
                     "rss_mb": round(m.peak_rss_growth_mb),
                 }

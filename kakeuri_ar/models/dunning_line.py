@@ -25,7 +25,6 @@ _COMPILED_BODIES = LRU(64)
 
 # body_html is rendered by _render_email_bodies (compiled once per language and batch)
 TEMPLATE_FIELDS = ("subject", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
-RECIPIENT_FIELDS = ("partner_to", "email_to", "email_cc")
 
 # what _replace_local_links looks for (src, href, background starting with "/", or a
 # style url(...)): a body without any of these is left as it is
@@ -649,7 +648,7 @@ class KakeuriDunningLine(models.Model):
                 )
             )
             missing.invalidate_recordset(["access_token"])
-        langs = template._render_lang(self.ids)  # once for the fields and the body
+        langs = self._render_template_langs(template)  # once for the fields and the body
         rendered = self._render_template_fields(template, langs)
         for line_id, body in self._render_email_bodies(template, langs).items():
             rendered[line_id]["body_html"] = body
@@ -845,6 +844,17 @@ class KakeuriDunningLine(models.Model):
                 results[line_id]["partner_ids"] = list(set(pids) & existing)
         return results
 
+    def _render_template_langs(self, template):
+        """{line id: language code}: ``template._render_lang(ids)`` (the recipient's language),
+        with the expressions evaluated as ``_render_template_fields`` does."""
+        if self._is_restricted_rendering(template):
+            return template._render_lang(self.ids)
+        try:
+            records = template.env[template.render_model].browse(self.ids)
+            return self._render_inline_field(template.lang, records, template._render_eval_context())
+        except Exception:  # noqa: BLE001 - Odoo's rendering raises its own error for the user
+            return template._render_lang(self.ids)
+
     @api.model
     def _render_inline_field(self, text, records, variables):
         """{record id: str} of the inline template ``text`` rendered on ``records`` like
@@ -883,7 +893,8 @@ class KakeuriDunningLine(models.Model):
     @api.model
     def _get_inline_plan(self, expr, records):
         """How to evaluate the inline expression ``expr`` on ``records`` (see ``_INLINE_PLANS``)."""
-        key = (records._name, expr)
+        # the fields of a model depend on the database and its installed modules
+        key = (self.env.cr.dbname, self.env.registry.registry_sequence, records._name, expr)
         plan = _INLINE_PLANS.get(key)
         if plan is None:
             plan = _INLINE_PLANS[key] = self._make_inline_plan(expr, records)
@@ -967,12 +978,15 @@ class KakeuriDunningLine(models.Model):
                 html.fragment_fromstring(source, create_parent="div")
             )
         functions, def_name = compiled
+        render = functions[def_name]
         base_values = tmpl._render_eval_context()
+        # the rendering values and environment QWeb prepares are the same for every line
+        # (constants, user, company, language): prepared once, only `object` changes
+        env_qweb = qweb._prepare_environment(base_values)
         bodies = {}
         for line in self.with_context(lang=lang) if lang else self:
             values = dict(base_values, object=line)
-            env_qweb = qweb._prepare_environment(values)
-            bodies[line.id] = Markup("".join(functions[def_name](env_qweb, values))[5:-6])
+            bodies[line.id] = Markup("".join(render(env_qweb, values))[5:-6])
         # local links made absolute (_render_template_postprocess), for the bodies that have a
         # candidate at all: its four regular expressions cost more than the rendering
         to_process = {

@@ -526,6 +526,7 @@ class KakeuriDunningLine(models.Model):
                 )
                 summaries[line.id] = line._chatter_body_partner(results[line]["notes"])
             mails = tlines._queue_emails(template, summaries)
+            mails.fetch(["mail_message_id"])  # not the bodies just inserted
             for line, mail in zip(tlines, mails, strict=True):
                 values[line]["mail_message_id"] = mail.mail_message_id.id
 
@@ -543,7 +544,7 @@ class KakeuriDunningLine(models.Model):
         for line in self:
             for move_id, level in plans.get(line, {}).items():
                 levels[move_id] = level.id
-        move_ids = list(levels.keys() | tokens.keys())
+        move_ids = sorted(levels.keys() | tokens.keys())  # in the order of the table and its locks
         if not move_ids:
             return
         self.env["account.move"].flush_model(["kakeuri_dunning_level_id", "access_token"])
@@ -837,7 +838,9 @@ class KakeuriDunningLine(models.Model):
             else:
                 parsed[line_id] = template._parse_partner_to(partner_to)
         all_ids = {pid for pids in parsed.values() if pids for pid in pids}
-        existing = set(self.env["res.partner"].sudo().browse(list(all_ids)).exists().ids) if all_ids else set()
+        existing = (
+            set(self.env["res.partner"].sudo().browse(list(all_ids)).exists().ids) if all_ids else set()
+        )
         for line_id, pids in parsed.items():
             results[line_id].pop("partner_to", None)
             if pids is not None:
@@ -990,7 +993,9 @@ class KakeuriDunningLine(models.Model):
         # local links made absolute (_render_template_postprocess), for the bodies that have a
         # candidate at all: its four regular expressions cost more than the rendering
         to_process = {
-            line_id: body for line_id, body in bodies.items() if any(mark in body for mark in _LOCAL_LINK_MARKS)
+            line_id: body
+            for line_id, body in bodies.items()
+            if any(mark in body for mark in _LOCAL_LINK_MARKS)
         }
         if to_process:
             bodies.update(tmpl._render_template_postprocess(template.model, to_process))

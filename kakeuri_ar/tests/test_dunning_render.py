@@ -96,11 +96,12 @@ class TestDunningMailRendering(DunningCommon):
             .create({"date": TODAY, "company_id": company_2.id})
         )
         run_2.action_compute()
-        lines = self._run().line_ids | run_2.line_ids
+        env = self.env(context=dict(self.env.context, allowed_company_ids=[self.company.id, company_2.id]))
+        Line = env["kakeuri.dunning.line"]
+        lines = Line.browse((self._run().line_ids | run_2.line_ids).ids)
         self.assertEqual(len(lines), 6)
         self.assertEqual(len(lines.company_id), 2)
-        template = self.env.ref("kakeuri_ar.mail_template_dunning_friendly")
-        Line = self.env["kakeuri.dunning.line"]
+        template = env.ref("kakeuri_ar.mail_template_dunning_friendly")
         variants = [
             {},  # the template as installed
             {
@@ -125,13 +126,20 @@ class TestDunningMailRendering(DunningCommon):
         for vals in variants:
             template.write(vals)
             expected = template._generate_template(lines.ids, TEMPLATE_FIELDS)
-            self.assertEqual(Line.browse(lines.ids)._render_template_langs(template), template._render_lang(lines.ids))
+            self.assertEqual(
+                Line.browse(lines.ids)._render_template_langs(template), template._render_lang(lines.ids)
+            )
             self.assertEqual(Line.browse(lines.ids)._render_template_fields(template), expected, vals)
         # the plans behind it
-        self.assertEqual(Line._get_inline_plan("object.contact_partner_id.id", Line), ("path", ("contact_partner_id", "id")))
+        self.assertEqual(
+            Line._get_inline_plan("object.contact_partner_id.id", Line),
+            ("path", ("contact_partner_id", "id")),
+        )
         self.assertEqual(
             Line._get_inline_plan("(object.company_id.email_formatted or user.email_formatted)", Line),
             ("company", None),
         )
         self.assertEqual(Line._get_inline_plan("object.company_id.name.upper()", Line), ("eval", None))
-        self.assertEqual(Line._get_inline_plan("object.user_id.email or object.company_id.email", Line), ("eval", None))
+        self.assertEqual(
+            Line._get_inline_plan("object.user_id.email or object.company_id.email", Line), ("eval", None)
+        )

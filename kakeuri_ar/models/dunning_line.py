@@ -341,7 +341,11 @@ class KakeuriDunningLine(models.Model):
             "access_token",
             "kakeuri_dunning_blocked",
         ]
-        return [fname for fname in [*fnames, "website_id"] if fname in Move._fields]
+        return [
+            fname
+            for fname in [*fnames, "website_id"]
+            if fname in Move._fields and Move._fields[fname].is_accessible(self.env)
+        ]
 
     def _recheck_locked(self):
         """Re-check, once the invoices are locked, what the run saw when it was computed (a

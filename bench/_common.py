@@ -42,20 +42,40 @@ def odoo_env(db_name, conf, uid=None, context=None):
         yield odoo.api.Environment(cr, uid or odoo.SUPERUSER_ID, dict(context or {}))
 
 
+def _backend_cpu(pid):
+    """CPU seconds (user + system) used so far by the PostgreSQL backend ``pid`` (local
+    cluster only: read from /proc), or None when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Measure:
-    """Wall time, SQL queries and peak RSS growth of a block: ``with Measure(cr) as m:``."""
+    """Wall time, CPU time of this process and of its PostgreSQL backend, SQL queries and peak
+    RSS growth of a block: ``with Measure(cr) as m:``. CPU times are what to compare on a
+    busy machine (wall time includes waiting for the other processes)."""
 
     def __init__(self, cr):
         self.cr = cr
+        self.cr.execute("SELECT pg_backend_pid()")
+        self.backend_pid = self.cr.fetchone()[0]
 
     def __enter__(self):
         self.queries0 = self.cr.sql_log_count
         self.rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.pg0 = _backend_cpu(self.backend_pid)
+        self.cpu0 = time.process_time()
         self.t0 = time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.t0
+        self.cpu_seconds = time.process_time() - self.cpu0
+        pg1 = _backend_cpu(self.backend_pid)
+        self.pg_cpu_seconds = pg1 - self.pg0 if pg1 is not None and self.pg0 is not None else None
         self.queries = self.cr.sql_log_count - self.queries0
         self.peak_rss_growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - self.rss0) / 1024
         return False

@@ -24,6 +24,14 @@ CUSTOMERS = max(int(20000 * SCALE), 10)
 INVOICES_PER_CUSTOMER = 5
 
 
+def _cpu(m):
+    """CPU seconds of Python and of the PostgreSQL backend: comparable on a busy machine."""
+    return {
+        "cpu_s": round(m.cpu_seconds, 2),
+        "pg_cpu_s": "" if m.pg_cpu_seconds is None else round(m.pg_cpu_seconds, 2),
+    }
+
+
 def _columns(cr, table):
     cr.execute(
         """SELECT column_name FROM information_schema.columns
@@ -179,6 +187,7 @@ def main():
                 "step": "generate data (SQL)",
                 "records": f"{CUSTOMERS} customers, {n_moves} invoices",
                 "seconds": round(m.seconds, 1),
+                **_cpu(m),
                 "queries": m.queries,
                 "rss_mb": round(m.peak_rss_growth_mb),
             }
@@ -204,6 +213,7 @@ def main():
                 "step": "compute (action_compute)",
                 "records": f"{n_lines} lines",
                 "seconds": round(m.seconds, 2),
+                **_cpu(m),
                 "queries": m.queries,
                 "rss_mb": round(m.peak_rss_growth_mb),
             }
@@ -222,6 +232,7 @@ def main():
                     "step": f"send {label}",
                     "records": f"{n_inv} invoices",
                     "seconds": round(m.seconds, 2),
+                    **_cpu(m),
                     "queries": m.queries,
                     "rss_mb": round(m.peak_rss_growth_mb),
                 }
@@ -236,6 +247,7 @@ def main():
                 "step": "send the rest (action_send, 500/batch)",
                 "records": f"{rest} lines",
                 "seconds": round(m.seconds, 1),
+                **_cpu(m),
                 "queries": m.queries,
                 "rss_mb": round(m.peak_rss_growth_mb),
             }
@@ -250,6 +262,8 @@ def main():
                 "step": "mails queued (mail.mail outgoing)",
                 "records": queued,
                 "seconds": "",
+                "cpu_s": "",
+                "pg_cpu_s": "",
                 "queries": "",
                 "rss_mb": "",
             }
@@ -265,6 +279,7 @@ def main():
                 "step": "re-compute the same day (nothing new)",
                 "records": f"{len(run2.line_ids.filtered(lambda ln: ln.state == 'draft'))} lines to send",
                 "seconds": round(m.seconds, 2),
+                **_cpu(m),
                 "queries": m.queries,
                 "rss_mb": round(m.peak_rss_growth_mb),
             }

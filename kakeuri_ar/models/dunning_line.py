@@ -10,9 +10,11 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount, format_date, html_sanitize
+from odoo.tools import SQL, float_round, format_amount, format_date, html_sanitize
 from odoo.tools.lru import LRU
 from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.rendering_tools import parse_inline_template
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base.models.res_lang import intersperse
 
@@ -23,6 +25,26 @@ _COMPILED_BODIES = LRU(64)
 
 # body_html is rendered by _render_email_bodies (compiled once per language and batch)
 TEMPLATE_FIELDS = ("subject", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
+
+# what _replace_local_links looks for (src, href, background starting with "/", or a
+# style url(...)): a body without any of these is left as it is
+_LOCAL_LINK_MARKS = ('src="/', 'href="/', 'background="/', "url(")
+
+# how an inline expression ({{ ... }}) of these fields is evaluated per reminder, by
+# expression: ("path", field names) read on the record, ("company", None) evaluated once per
+# company (it reads the record only as object.company_id), ("eval", None) evaluated per record
+_INLINE_PLANS = LRU(256)
+# nodes that make an expression depend on more than its names' values (calls, lambdas, ...)
+_INLINE_COMPANY_FORBIDDEN = (
+    ast.Call,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.NamedExpr,
+    ast.Subscript,
+)
 
 
 class KakeuriDunningLine(models.Model):
@@ -217,11 +239,22 @@ class KakeuriDunningLine(models.Model):
         """{move_id: level id} of the invoices that reach a new level with this line."""
         self.ensure_one()
         result = {}
-        for key, value in (self.move_level_data or {}).items():
+        for key, value in self._get_move_level_data().items():
             level_id = value.get("level") if isinstance(value, dict) else value
             if level_id:
                 result[int(key)] = level_id
         return result
+
+    def _get_move_level_data(self):
+        """``move_level_data`` to read, not to change: the cached value itself, since each
+        read of a Json field is a deep copy (two per line and batch otherwise)."""
+        self.ensure_one()
+        field = self._fields["move_level_data"]
+        if not isinstance(self.id, int):  # a new record (form): the usual read
+            return self.move_level_data or {}
+        if not self.env.cache.contains(self, field):
+            self.fetch(["move_level_data"])
+        return self.env.cache.get(self, field) or {}
 
     def _get_overdue_by_move(self):
         """{invoice: (overdue amount, earliest overdue due date)} as of the run date: the part
@@ -229,7 +262,7 @@ class KakeuriDunningLine(models.Model):
         the invoices add up to the line's total."""
         self.ensure_one()
         result = {}
-        data = self.move_level_data or {}  # read once: each read of a Json field is a deep copy
+        data = self._get_move_level_data()
         for move in self.move_ids:
             value = data.get(str(move.id))
             if isinstance(value, dict) and value.get("date_due"):
@@ -277,7 +310,9 @@ class KakeuriDunningLine(models.Model):
     def _lock_move_levels(self):
         """Lock the invoices of the batch (a second run waits here, then sees the levels the
         first one stored) and return {move_id: days of the level it already reached}."""
-        self.move_ids.mapped("name")  # prefetch names for the messages
+        # the invoice fields the batch reads (messages, mail rows, portal links, re-check), and
+        # only those: the default prefetch reads the ~130 columns of account_move for each
+        self.move_ids.fetch(self._get_send_move_fields())
         self.env.cr.execute(
             SQL(
                 """SELECT m.id, COALESCE(lv.days_overdue, -1)
@@ -290,6 +325,27 @@ class KakeuriDunningLine(models.Model):
             )
         )
         return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _get_send_move_fields(self):
+        """The account.move fields read while a batch is sent (see ``_lock_move_levels``)."""
+        Move = self.env["account.move"]
+        fnames = [
+            "name",
+            "move_type",
+            "company_id",
+            "date",
+            "invoice_date",
+            "invoice_date_due",
+            "amount_residual_signed",
+            "access_token",
+            "kakeuri_dunning_blocked",
+        ]
+        return [
+            fname
+            for fname in [*fnames, "website_id"]
+            if fname in Move._fields and Move._fields[fname].is_accessible(self.env)
+        ]
 
     def _recheck_locked(self):
         """Re-check, once the invoices are locked, what the run saw when it was computed (a
@@ -474,6 +530,7 @@ class KakeuriDunningLine(models.Model):
                 )
                 summaries[line.id] = line._chatter_body_partner(results[line]["notes"])
             mails = tlines._queue_emails(template, summaries)
+            mails.fetch(["mail_message_id"])  # not the bodies just inserted
             for line, mail in zip(tlines, mails, strict=True):
                 values[line]["mail_message_id"] = mail.mail_message_id.id
 
@@ -491,7 +548,7 @@ class KakeuriDunningLine(models.Model):
         for line in self:
             for move_id, level in plans.get(line, {}).items():
                 levels[move_id] = level.id
-        move_ids = list(levels.keys() | tokens.keys())
+        move_ids = sorted(levels.keys() | tokens.keys())  # in the order of the table and its locks
         if not move_ids:
             return
         self.env["account.move"].flush_model(["kakeuri_dunning_level_id", "access_token"])
@@ -526,18 +583,21 @@ class KakeuriDunningLine(models.Model):
     def _log_chatter(self, plans, results, values):
         """A note per customer not emailed (the email itself carries the summary) with what was
         done, and a note per invoice with the level it reached."""
-        partner_bodies, move_bodies = {}, {}
+        partner_bodies, move_bodies, texts = {}, {}, {}
         for line in self:
             if not values.get(line, {}).get("mail_message_id"):
                 partner_bodies[line.partner_id.id] = line._chatter_body_partner(results[line]["notes"])
             for move_id, level in plans.get(line, {}).items():
-                move_bodies[move_id] = escape(
-                    self.env._(
-                        "Dunning level %(level)s reached; reminder sent by run %(run)s.",
-                        level=level.name,
-                        run=line.run_id.name,
+                key = (level.id, line.run_id.id)
+                if key not in texts:  # the same note for all the invoices of a level and run
+                    texts[key] = escape(
+                        self.env._(
+                            "Dunning level %(level)s reached; reminder sent by run %(run)s.",
+                            level=level.name,
+                            run=line.run_id.name,
+                        )
                     )
-                )
+                move_bodies[move_id] = texts[key]
         if partner_bodies:
             self.env["res.partner"].browse(list(partner_bodies))._message_log_batch(partner_bodies)
         self._log_notes_bulk("account.move", move_bodies)
@@ -593,8 +653,9 @@ class KakeuriDunningLine(models.Model):
                 )
             )
             missing.invalidate_recordset(["access_token"])
-        rendered = template._generate_template(self.ids, TEMPLATE_FIELDS)
-        for line_id, body in self._render_email_bodies(template).items():
+        langs = self._render_template_langs(template)  # once for the fields and the body
+        rendered = self._render_template_fields(template, langs)
+        for line_id, body in self._render_email_bodies(template, langs).items():
             rendered[line_id]["body_html"] = body
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         author = self.env.user.partner_id
@@ -738,18 +799,167 @@ class KakeuriDunningLine(models.Model):
             self.env[model].browse(res_ids).invalidate_recordset(["message_ids"])
         return self.env["mail.mail"].sudo().browse(mail_list)
 
-    def _render_email_bodies(self, template):
+    def _render_template_fields(self, template, langs=None):
+        """{line id: values}: the subject, sender, reply-to and recipients of ``template``
+        on these lines, as ``template._generate_template(ids, TEMPLATE_FIELDS)`` returns
+        them (per recipient language, ``partner_to`` turned into existing ``partner_ids``),
+        without one ``safe_eval`` per expression and line: an expression that is a path of
+        fields (``object.contact_partner_id.id``) is read on the record, one that reads the
+        record only as ``object.company_id`` (the sender, the company name in the subject)
+        is evaluated once per company, any other once per line as Odoo does. Odoo's own
+        rendering is used when the user may not render such expressions, for default
+        recipients or a preview language, and to report a rendering error."""
+        if (
+            self._is_restricted_rendering(template)
+            or template.use_default_to
+            or self.env.context.get("template_preview_lang")
+        ):
+            return template._generate_template(self.ids, TEMPLATE_FIELDS)
+        if langs is None:
+            langs = template._render_lang(self.ids)
+        per_lang = defaultdict(list)
+        for line_id in self.ids:
+            per_lang[langs.get(line_id)].append(line_id)
+        results = {line_id: {} for line_id in self.ids}
+        try:
+            for lang, line_ids in per_lang.items():
+                tmpl = template.with_context(lang=lang) if lang else template
+                records = tmpl.env[tmpl.render_model].browse(line_ids)
+                variables = tmpl._render_eval_context()
+                for field in TEMPLATE_FIELDS:
+                    for line_id, value in self._render_inline_field(tmpl[field], records, variables).items():
+                        results[line_id][field] = value
+        except Exception:  # noqa: BLE001 - Odoo's rendering raises its own error for the user
+            return template._generate_template(self.ids, TEMPLATE_FIELDS)
+        # partner_to -> partner_ids, as _generate_template_recipients does
+        parsed = {}
+        for line_id, values in results.items():
+            partner_to = values.get("partner_to")
+            if not partner_to:
+                parsed[line_id] = None
+            elif partner_to.isdigit():  # one id, what _parse_partner_to returns for it
+                parsed[line_id] = [int(partner_to)]
+            else:
+                parsed[line_id] = template._parse_partner_to(partner_to)
+        all_ids = {pid for pids in parsed.values() if pids for pid in pids}
+        existing = (
+            set(self.env["res.partner"].sudo().browse(list(all_ids)).exists().ids) if all_ids else set()
+        )
+        for line_id, pids in parsed.items():
+            results[line_id].pop("partner_to", None)
+            if pids is not None:
+                results[line_id]["partner_ids"] = list(set(pids) & existing)
+        return results
+
+    def _render_template_langs(self, template):
+        """{line id: language code}: ``template._render_lang(ids)`` (the recipient's language),
+        with the expressions evaluated as ``_render_template_fields`` does."""
+        if self._is_restricted_rendering(template):
+            return template._render_lang(self.ids)
+        try:
+            records = template.env[template.render_model].browse(self.ids)
+            return self._render_inline_field(template.lang, records, template._render_eval_context())
+        except Exception:  # noqa: BLE001 - Odoo's rendering raises its own error for the user
+            return template._render_lang(self.ids)
+
+    @api.model
+    def _render_inline_field(self, text, records, variables):
+        """{record id: str} of the inline template ``text`` rendered on ``records`` like
+        ``render_inline_template`` (see ``_render_template_fields``); ``variables`` is the
+        template's evaluation context."""
+        if not text:
+            return dict.fromkeys(records.ids, "")
+        instructions = parse_inline_template(str(text))
+        plans = [self._get_inline_plan(expr, records) if expr else None for _s, expr, _d in instructions]
+        by_company = {}
+        results = {}
+        for record in records:
+            parts = []
+            for (string, expr, default), plan in zip(instructions, plans, strict=True):
+                parts.append(string)
+                if not expr:
+                    continue
+                kind, path = plan
+                if kind == "path":
+                    value = record
+                    for fname in path:
+                        value = value[fname]
+                elif kind == "company":
+                    key = (expr, record.company_id.id)
+                    if key not in by_company:
+                        by_company[key] = safe_eval(expr, dict(variables, object=record))
+                    value = by_company[key]
+                else:
+                    value = safe_eval(expr, dict(variables, object=record))
+                value = value or default
+                if value:
+                    parts.append(str(value))
+            results[record.id] = "".join(parts)
+        return results
+
+    @api.model
+    def _get_inline_plan(self, expr, records):
+        """How to evaluate the inline expression ``expr`` on ``records`` (see ``_INLINE_PLANS``)."""
+        # the fields of a model depend on the database and its installed modules
+        key = (self.env.cr.dbname, self.env.registry.registry_sequence, records._name, expr)
+        plan = _INLINE_PLANS.get(key)
+        if plan is None:
+            plan = _INLINE_PLANS[key] = self._make_inline_plan(expr, records)
+        return plan
+
+    @api.model
+    def _make_inline_plan(self, expr, records):
+        try:
+            tree = ast.parse(expr.strip(), mode="eval")
+        except SyntaxError:
+            return ("eval", None)
+        # object.field.field...: each step a field of the model reached so far
+        node, path = tree.body, []
+        while isinstance(node, ast.Attribute):
+            path.insert(0, node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id == "object" and path:
+            model = records
+            for i, fname in enumerate(path):
+                field = model._fields.get(fname)
+                if field is None or (i < len(path) - 1 and not field.relational):
+                    break
+                if field.relational:
+                    model = self.env[field.comodel_name]
+            else:
+                return ("path", tuple(path))
+        # reads the record only through object.company_id, calls nothing
+        if "company_id" not in records._fields or any(
+            isinstance(n, _INLINE_COMPANY_FORBIDDEN) for n in ast.walk(tree)
+        ):
+            return ("eval", None)
+        company_uses = {
+            id(n.value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.attr == "company_id"
+        }
+        objects = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "object"]
+        if objects and all(id(n) in company_uses for n in objects):
+            return ("company", None)
+        return ("eval", None)
+
+    def _is_restricted_rendering(self, template):
+        """The current user may only render the allowed expressions of ``template``."""
+        return (
+            not template._unrestricted_rendering
+            and not self.env.is_admin()
+            and not self.env.user.has_group("mail.group_mail_template_editor")
+        )
+
+    def _render_email_bodies(self, template, langs=None):
         """{line id: html}: the template's QWeb body rendered on each line like
         ``mail.template._generate_template`` does, in the recipient's language, but compiled
         once per language for the whole batch (Odoo compiles a template body per record, which
         dominated the cost of a run over thousands of customers)."""
         results = {}
-        langs = template._render_lang(self.ids)
-        restricted = (
-            not template._unrestricted_rendering
-            and not self.env.is_admin()
-            and not self.env.user.has_group("mail.group_mail_template_editor")
-        )
+        if langs is None:
+            langs = template._render_lang(self.ids)
+        restricted = self._is_restricted_rendering(template)
         per_lang = defaultdict(list)
         for line in self:
             per_lang[langs.get(line.id) or False].append(line.id)
@@ -775,13 +985,25 @@ class KakeuriDunningLine(models.Model):
                 html.fragment_fromstring(source, create_parent="div")
             )
         functions, def_name = compiled
+        render = functions[def_name]
         base_values = tmpl._render_eval_context()
+        # the rendering values and environment QWeb prepares are the same for every line
+        # (constants, user, company, language): prepared once, only `object` changes
+        env_qweb = qweb._prepare_environment(base_values)
         bodies = {}
         for line in self.with_context(lang=lang) if lang else self:
             values = dict(base_values, object=line)
-            env_qweb = qweb._prepare_environment(values)
-            bodies[line.id] = Markup("".join(functions[def_name](env_qweb, values))[5:-6])
-        return tmpl._render_template_postprocess(template.model, bodies)
+            bodies[line.id] = Markup("".join(render(env_qweb, values))[5:-6])
+        # local links made absolute (_render_template_postprocess), for the bodies that have a
+        # candidate at all: its four regular expressions cost more than the rendering
+        to_process = {
+            line_id: body
+            for line_id, body in bodies.items()
+            if any(mark in body for mark in _LOCAL_LINK_MARKS)
+        }
+        if to_process:
+            bodies.update(tmpl._render_template_postprocess(template.model, to_process))
+        return bodies
 
     def _prepare_activity_vals_list(self):
         model_id = self.env["ir.model"]._get_id("res.partner")
@@ -922,6 +1144,16 @@ class KakeuriDunningLine(models.Model):
         moves = self.move_ids
         moves.mapped("access_url")  # computed for all the invoices at once
         moves.fetch(["name", "invoice_date", "invoice_date_due", "date", "company_id", "access_token"])
+        dates = {}  # formatted dates: the invoices of a batch share few of them
+        currencies = {}  # company id: currency
+
+        def format_day(day):
+            if not day:
+                return ""
+            if day not in dates:
+                dates[day] = day.strftime(date_format)
+            return dates[day]
+
         result = {}
         for line in self:
             entries = [
@@ -929,17 +1161,23 @@ class KakeuriDunningLine(models.Model):
                 for move, (amount, date_due) in line._get_overdue_by_move().items()
             ]
             entries.sort(key=lambda entry: entry[:2])
-            result[line.id] = [
-                {
-                    "name": name,
-                    "invoice_date": move.invoice_date.strftime(date_format) if move.invoice_date else "",
-                    "date_due": date_due.strftime(date_format) if date_due else "",
-                    "days": (line.date - date_due).days if date_due else "",
-                    "amount": self._format_amount_lang(amount, move.company_id.currency_id, formats),
-                    "url": self._get_invoice_portal_url(move),
-                }
-                for _key, name, move, amount, date_due in entries
-            ]
+            run_date = line.date
+            rows = []
+            for _key, name, move, amount, date_due in entries:
+                company_id = move.company_id.id
+                if company_id not in currencies:
+                    currencies[company_id] = move.company_id.currency_id
+                rows.append(
+                    {
+                        "name": name,
+                        "invoice_date": format_day(move.invoice_date),
+                        "date_due": format_day(date_due),
+                        "days": (run_date - date_due).days if date_due else "",
+                        "amount": self._format_amount_lang(amount, currencies[company_id], formats),
+                        "url": self._get_invoice_portal_url(move),
+                    }
+                )
+            result[line.id] = rows
         return result
 
     def _get_mail_total(self):
@@ -970,7 +1208,16 @@ class KakeuriDunningLine(models.Model):
     def _format_amount_lang(self, amount, currency, formats):
         """odoo.tools.format_amount (``res.lang.format`` with grouping, then the currency
         symbol) with the language's separators already known (``_get_mail_formats``)."""
-        parts = (f"%.{currency.decimal_places}f" % currency.round(amount)).split(".")
+        key = ("currency", currency.id)  # the currency's settings, read once per batch
+        if key not in formats:
+            formats[key] = (
+                f"%.{currency.decimal_places}f",
+                currency.rounding,
+                currency.symbol or "",
+                currency.position == "before",
+            )
+        pattern, rounding, symbol, before = formats[key]
+        parts = (pattern % float_round(amount, precision_rounding=rounding)).split(".")
         parts[0] = intersperse(parts[0], formats["grouping"], formats["thousands_sep"])[0]
         formatted = (
             formats["decimal_point"]
@@ -978,8 +1225,7 @@ class KakeuriDunningLine(models.Model):
             .replace(" ", "\N{NO-BREAK SPACE}")
             .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
         )
-        symbol = currency.symbol or ""
-        if currency.position == "before":
+        if before:
             return f"{symbol}\N{NO-BREAK SPACE}{formatted}"
         return f"{formatted}\N{NO-BREAK SPACE}{symbol}"
 

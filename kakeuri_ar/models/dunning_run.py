@@ -698,16 +698,22 @@ class KakeuriDunningRun(models.Model):
                 )
 
     def _finish_if_complete(self):
+        Line = self.env["kakeuri.dunning.line"]
         for run in self:
-            if run.state == "draft" and not run.line_ids.filtered(lambda ln: ln.state == "draft"):
-                run.state = "done"
-                run.message_post(
-                    body=_(
-                        "Sent: %(sent)s reminders, %(skipped)s skipped, %(failed)s failed, "
-                        "%(letters)s letters to print.",
-                        sent=run.sent_count,
-                        skipped=run.skipped_count,
-                        failed=run.failed_count,
-                        letters=run.letter_count,
-                    )
+            if run.state != "draft" or Line.search_count(
+                [("run_id", "=", run.id), ("state", "=", "draft")], limit=1
+            ):
+                continue
+            # the counts of the message: only these columns of the (thousands of) lines
+            run.line_ids.fetch(["state", "letter_to_print", "amount_overdue"])
+            run.state = "done"
+            run.message_post(
+                body=_(
+                    "Sent: %(sent)s reminders, %(skipped)s skipped, %(failed)s failed, "
+                    "%(letters)s letters to print.",
+                    sent=run.sent_count,
+                    skipped=run.skipped_count,
+                    failed=run.failed_count,
+                    letters=run.letter_count,
                 )
+            )

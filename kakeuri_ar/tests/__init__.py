@@ -12,6 +12,7 @@ from . import (
     test_credit_rules,
     test_dunning,
     test_dunning_audit,
+    test_dunning_render,
     test_i18n,
     test_install,
 )

@@ -153,6 +153,21 @@ class KakeuriDunningRun(models.Model):
         tracking=True,
     )
     auto = fields.Boolean(string="Scheduled", readonly=True, help="Created by the daily scheduled action.")
+    send_queued = fields.Boolean(
+        string="Sending in Background",
+        readonly=True,
+        copy=False,
+        help="The reminders are being sent by the scheduled action “Receivables: send queued "
+        "dunning runs”, batch by batch: a run over thousands of customers is not sent within "
+        "the browser's request.",
+    )
+    send_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Queued By",
+        readonly=True,
+        copy=False,
+        help="The reminders sent in the background are sent in this user's name.",
+    )
     user_id = fields.Many2one(
         comodel_name="res.users",
         string="Responsible",
@@ -257,6 +272,13 @@ class KakeuriDunningRun(models.Model):
         for run in self:
             if run.state != "draft":
                 raise UserError(_("Dunning run %(run)s is done; create a new run.", run=run.name))
+            if run.send_queued:
+                raise UserError(
+                    _(
+                        "Dunning run %(run)s is being sent in the background; it cannot be computed again.",
+                        run=run.name,
+                    )
+                )
             run._compute_lines()
         return True
 
@@ -266,9 +288,81 @@ class KakeuriDunningRun(models.Model):
                 raise UserError(_("Dunning run %(run)s is done; nothing is left to send.", run=run.name))
             if not run.line_ids:
                 raise UserError(_("Dunning run %(run)s has no lines; compute it first.", run=run.name))
+            if run.send_queued:
+                raise UserError(
+                    _(
+                        "Dunning run %(run)s is already being sent in the background.",
+                        run=run.name,
+                    )
+                )
+            if run._send_in_background():
+                run._queue_sending()
+                continue
             run._send_lines()
             run._finish_if_complete()
+        queued = self.filtered("send_queued")
+        if queued:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "sticky": False,
+                    "message": _(
+                        "%(runs)s: the reminders are sent in the background; the run is done once "
+                        "they are all sent.",
+                        runs=", ".join(queued.mapped("name")),
+                    ),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         return True
+
+    def _send_in_background(self):
+        """Whether sending waits for the scheduled action rather than running in the request:
+        when more reminders are to send than the system parameter
+        ``kakeuri_ar.dunning_background_threshold`` (default 2,000)."""
+        self.ensure_one()
+        threshold = int(
+            self.env["ir.config_parameter"].sudo().get_param("kakeuri_ar.dunning_background_threshold", 2000)
+        )
+        return self.draft_count > threshold
+
+    def _queue_sending(self):
+        self.ensure_one()
+        self.write({"send_queued": True, "send_user_id": self.env.user.id})
+        self.message_post(
+            body=_(
+                "%(count)s reminders queued by %(user)s; they are sent in the background.",
+                count=self.draft_count,
+                user=self.env.user.name,
+            )
+        )
+        self.env.ref("kakeuri_ar.ir_cron_kakeuri_dunning_send_queued")._trigger()
+
+    @api.model
+    def _cron_send_queued(self):
+        """Send the runs queued by ``action_send``, each in the name of the user who queued it,
+        batch by batch (a batch per commit: a crash or a second worker sends only what is
+        left)."""
+        commit = self._kakeuri_can_commit()
+        for run in self.sudo().search([("send_queued", "=", True), ("state", "=", "draft")], order="id"):
+            user = run.send_user_id if run.send_user_id.active else self.env.ref("base.user_root")
+            run = (
+                run.with_user(user)
+                .with_company(run.company_id)
+                .with_context(allowed_company_ids=[run.company_id.id])
+            )
+            try:
+                run._send_lines()
+                run._finish_if_complete()
+                run.sudo().send_queued = False
+                if commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            except Exception:  # noqa: BLE001 - one run must not stop the others
+                if commit:
+                    self.env.cr.rollback()
+                _logger.exception("Dunning: the queued run %s could not be sent", run.name)
 
     def action_print_letters(self):
         lines = self.line_ids.filtered("letter_to_print")

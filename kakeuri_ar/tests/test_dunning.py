@@ -467,6 +467,58 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(self._line(run2, partner).state, "skipped")
         self.assertEqual(len(self._mails(partner)), 1)
 
+    def test_large_run_is_sent_in_the_background(self):
+        """Above the background threshold, Send queues the run for the scheduled action, which
+        sends it batch by batch in the name of the user who pressed Send."""
+        self.env["ir.config_parameter"].sudo().set_param("kakeuri_ar.dunning_background_threshold", 1)
+        clerk = new_test_user(
+            self.env,
+            login="kakeuri_dunning_clerk",
+            groups="account.group_account_invoice,kakeuri_ar.group_ar_user",
+            company_id=self.company.id,
+        )
+        a, b = self.customers[:2]
+        inv_a = self._invoice(a, 100.0, 3)
+        self._invoice(b, 200.0, 20)
+        run = self._run().with_user(clerk)
+        cron = self.env.ref("kakeuri_ar.ir_cron_kakeuri_dunning_send_queued")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        action = run.action_send()
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+        self.assertIn(run.name, action["params"]["message"])
+        self.assertTrue(run.send_queued)
+        self.assertEqual(run.send_user_id, clerk)
+        self.assertEqual(run.state, "draft")
+        self.assertEqual(set(run.line_ids.mapped("state")), {"draft"})
+        self.assertFalse(self._mails(a))
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        self.assertIn("queued by", run.message_ids[0].body)
+        with self.assertRaisesRegex(UserError, "being sent in the background"):
+            run.action_compute()
+        with self.assertRaisesRegex(UserError, "already being sent in the background"):
+            run.action_send()
+
+        self.env["kakeuri.dunning.run"]._cron_send_queued()
+        self.assertEqual(run.state, "done")
+        self.assertFalse(run.send_queued)
+        self.assertEqual(set(run.line_ids.mapped("state")), {"sent"})
+        self.assertEqual(inv_a.kakeuri_dunning_level_id, self.level_friendly)
+        mail = self._mails(a)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.author_id, clerk.partner_id)
+        # nothing left: a second pass sends nothing more
+        self.env["kakeuri.dunning.run"]._cron_send_queued()
+        self.assertEqual(len(self._mails(a)), 1)
+
+    def test_small_run_is_sent_at_once(self):
+        partner = self.customers[0]
+        self._invoice(partner, 100.0, 3)
+        run = self._run()
+        self.assertTrue(run.action_send())
+        self.assertFalse(run.send_queued)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(self._mails(partner)), 1)
+
     @freeze_time("2026-03-31")
     def test_cron_only_auto_levels(self):
         a, b, c = self.customers[:3]

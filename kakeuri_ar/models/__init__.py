@@ -9,6 +9,7 @@ from . import (
     dunning_line,
     dunning_run,
     kakeuri_credit_policy,
+    mail_message,
     res_company_billing,
     res_company_dunning,
     res_config_settings_billing,

@@ -868,10 +868,9 @@ class KakeuriContract(models.Model):
                 "Every period up to the end date %(end)s is billed; the contract is closed.",
                 end=format_date(self.env, contract.date_end),
             )
-        if bodies:
-            self.browse(list(bodies))._message_log_batch(bodies=bodies)
-        if move_bodies:
-            self.env["account.move"].browse(list(move_bodies))._message_log_batch(bodies=move_bodies)
+        # one INSERT each instead of an ORM create per note (two notes per invoice)
+        self.env["mail.message"]._kakeuri_log_notes_bulk(self._name, bodies)
+        self.env["mail.message"]._kakeuri_log_notes_bulk("account.move", move_bodies)
 
     def _post_generated_invoices(self, moves, complete=None):
         """Post the invoices of auto-post contracts; an invoice that cannot be posted stays in

@@ -600,37 +600,7 @@ class KakeuriDunningLine(models.Model):
                 move_bodies[move_id] = texts[key]
         if partner_bodies:
             self.env["res.partner"].browse(list(partner_bodies))._message_log_batch(partner_bodies)
-        self._log_notes_bulk("account.move", move_bodies)
-
-    def _log_notes_bulk(self, model, bodies):
-        """Internal notes on many documents of ``model`` ({res_id: escaped html}) in one INSERT,
-        the same messages as ``_message_log_batch`` (author: current user, subtype note, no
-        notification) without one ORM create per invoice: a run may touch 100,000 invoices."""
-        if not bodies:
-            return
-        author = self.env.user.partner_id
-        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        res_ids = list(bodies)
-        self.env["mail.message"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO mail_message (model, res_id, body, message_type, subtype_id, is_internal,
-                                             author_id, email_from, date,
-                                             create_uid, create_date, write_uid, write_date)
-                   SELECT %(model)s, r.res_id, r.body, 'notification', %(subtype)s, TRUE,
-                          %(author)s, %(email)s, now() AT TIME ZONE 'UTC',
-                          %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-                     FROM unnest(%(res_ids)s::int[], %(bodies)s::text[]) AS r(res_id, body)""",
-                model=model,
-                subtype=subtype_id,
-                author=author.id,
-                email=author.email_formatted or None,
-                uid=self.env.uid,
-                res_ids=res_ids,
-                bodies=[str(bodies[res_id]) for res_id in res_ids],
-            )
-        )
-        self.env[model].browse(res_ids).invalidate_recordset(["message_ids"])
+        self.env["mail.message"]._kakeuri_log_notes_bulk("account.move", move_bodies)
 
     def _queue_emails(self, template, summaries=None):
         """Render ``template`` on these lines in one batch and queue one mail.mail each (never

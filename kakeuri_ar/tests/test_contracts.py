@@ -67,8 +67,20 @@ class TestContracts(KakeuriContractsCommon):
         self.assertEqual(contract.invoice_count, 3)
         log = contract.message_ids.filtered(lambda m: "Invoices created" in (m.body or ""))
         self.assertEqual(len(log), 1)
+        self.assertEqual(log.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertEqual(log.author_id, self.env.user.partner_id)
         for invoice in invoices:
             self.assertIn(invoice.name, log.body)
+            # and a note on the invoice, where it comes from (with a link to the contract)
+            note = invoice.message_ids.filtered(
+                lambda m: "Generated and posted by contract" in (m.body or "")
+            )
+            self.assertEqual(len(note), 1)
+            self.assertIn(f"data-oe-id='{contract.id}'", note.body)
+            self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+            self.assertEqual(note.message_type, "notification")
+            self.assertTrue(note.message_id)
+            self.assertEqual(note.author_id, self.env.user.partner_id)
             # the customer follows the invoice (subscribed for the whole batch before posting)
             self.assertIn(self.customer, invoice.message_partner_ids)
             self.assertEqual(

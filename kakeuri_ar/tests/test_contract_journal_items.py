@@ -244,6 +244,45 @@ class TestContractJournalItems(KakeuriContractsCommon):
         self.assertNotIn(self.tax_10, ours.line_ids.tax_ids)
 
     @freeze_time("2026-03-10")
+    def test_tax_affecting_base_credit_and_free_lines(self):
+        """A levy included in the base of the consumption tax, a negative (credit) line and a free
+        line: still the invoice Odoo makes."""
+        levy = self.env["account.tax"].create(
+            {
+                "name": "Levy 2% (in the base of later taxes)",
+                "amount": 2.0,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "include_base_amount": True,
+                "sequence": 1,
+                "company_id": self.company_data["company"].id,
+            }
+        )
+        self.tax_10.sequence = 10
+        lines = [
+            Command.create(
+                {
+                    "product_id": self.rental.id,
+                    "quantity": 3,
+                    "price_unit": 1111.11,
+                    "tax_ids": [Command.set((levy | self.tax_10).ids)],
+                }
+            ),
+            Command.create({"product_id": self.coffee.id, "quantity": 2, "price_unit": -250.0}),
+            Command.create({"product_id": self.coffee.id, "quantity": 1, "price_unit": 0.0}),
+        ]
+        ours = self.make_contract(date_start="2026-03-01", lines=lines, payment_term_id=self.term_split.id)
+        odoos = self.make_contract(date_start="2026-03-01", lines=lines, payment_term_id=self.term_split.id)
+        with self._watch_complete() as complete_context:
+            self.run_cron("2026-03-10", ours)
+        self.assertTrue(complete_context.called)
+        with patch.object(KakeuriContract, "_prepare_journal_items", return_value=None):
+            self.run_cron("2026-03-10", odoos)
+        self.assertSameInvoice(ours.invoice_ids, odoos.invoice_ids)
+        levy_line = ours.invoice_ids.line_ids.filtered(lambda line: line.tax_line_id == levy)
+        self.assertEqual(levy_line.tax_ids, self.tax_10, "the levy line is in the base of the 10 %")
+
+    @freeze_time("2026-03-10")
     def test_foreign_currency_left_to_odoo(self):
         """What the contract does not reproduce is left to Odoo's synchronisation."""
         contract = self.make_contract(date_start="2026-03-01", lines=self._lines())

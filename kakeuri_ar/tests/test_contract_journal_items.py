@@ -291,6 +291,14 @@ class TestContractJournalItems(KakeuriContractsCommon):
             self.run_cron("2026-03-10", contract)
         self.assertFalse(complete_context.called)
         self.assertEqual(contract.invoice_ids.state, "posted")
+        # in one run with a contract in the company's currency: each invoice its own way
+        other = self.make_contract(date_start="2026-03-01", lines=self._lines())
+        contract.date_end = "2026-04-30"
+        with self._watch_complete() as complete_context:
+            self.assertEqual(self.run_cron("2026-04-10", contract | other), 3)
+        self.assertTrue(complete_context.called)
+        self.assertEqual(set((contract | other).invoice_ids.mapped("state")), {"posted"})
+        self.assertEqual(len(set((contract | other).invoice_ids.mapped("name"))), 4)
         self.assertEqual(contract.invoice_ids.currency_id.name, "EUR")
         self.assertTrue(contract.invoice_ids.line_ids.filtered(lambda line: line.display_type == "tax"))
 

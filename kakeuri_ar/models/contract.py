@@ -794,14 +794,14 @@ class KakeuriContract(models.Model):
 
     def _get_analytic_model_company_ids(self):
         """Ids of the companies of these contracts that analytic distribution models apply to."""
-        models = self.env["account.analytic.distribution.model"].sudo()
-        shared = models.search_count([("company_id", "=", False)], limit=1)
-        companies = self.company_id
-        if not shared:
-            companies = companies.filtered(
-                lambda company: models.search_count([("company_id", "=", company.id)], limit=1)
-            )
-        return companies.ids
+        groups = (
+            self.env["account.analytic.distribution.model"]
+            .sudo()
+            ._read_group([("company_id", "in", [False, *self.company_id.ids])], ["company_id"])
+        )
+        if any(not company for (company,) in groups):  # a model shared by all companies
+            return self.company_id.ids
+        return [company.id for (company,) in groups]
 
     def _update_after_billing(self, plans):
         """Move next invoice dates forward, forget the periods billed again and close finished

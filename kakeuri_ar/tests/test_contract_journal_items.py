@@ -306,10 +306,15 @@ class TestContractJournalItems(KakeuriContractsCommon):
     def test_analytic_distribution_models_left_to_odoo(self):
         plan = self.env["account.analytic.plan"].create({"name": "Routes"})
         route = self.env["account.analytic.account"].create({"name": "Route Kanda", "plan_id": plan.id})
-        self.env["account.analytic.distribution.model"].create(
+        self.assertEqual(self.make_contract(activate=False)._get_analytic_model_company_ids(), [])
+        model = self.env["account.analytic.distribution.model"].create(
             {"partner_id": self.customer.id, "analytic_distribution": {str(route.id): 100}}
         )
         contract = self.make_contract(date_start="2026-03-01", lines=self._lines())
+        # shared by all companies, or of the contract's company: both count
+        self.assertEqual(contract._get_analytic_model_company_ids(), contract.company_id.ids)
+        model.company_id = contract.company_id
+        self.assertEqual(contract._get_analytic_model_company_ids(), contract.company_id.ids)
         with self._watch_complete() as complete_context:
             self.run_cron("2026-03-10", contract)
         self.assertFalse(complete_context.called)

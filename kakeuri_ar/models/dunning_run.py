@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import contextlib
 import json
 import logging
 import threading
@@ -354,15 +355,25 @@ class KakeuriDunningRun(models.Model):
                 .with_context(allowed_company_ids=[run.company_id.id])
             )
             try:
-                run._send_lines()
-                run._finish_if_complete()
-                run.sudo().send_queued = False
-                if commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-            except Exception:  # noqa: BLE001 - one run must not stop the others
+                with contextlib.nullcontext() if commit else self.env.cr.savepoint():
+                    run._send_lines()
+                    run._finish_if_complete()
+            except Exception as error:  # noqa: BLE001 - one run must not stop the others
                 if commit:
                     self.env.cr.rollback()
+                self.env.invalidate_all()
                 _logger.exception("Dunning: the queued run %s could not be sent", run.name)
+                # not left "sending" for ever: the person can see why and press Send again
+                run.sudo().message_post(
+                    body=_(
+                        "Sending in the background stopped: %(error)s. The reminders not sent yet "
+                        "are still to send; press Send again once the cause is fixed.",
+                        error=str(error) or type(error).__name__,
+                    )
+                )
+            run.sudo().send_queued = False
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def action_print_letters(self):
         lines = self.line_ids.filtered("letter_to_print")

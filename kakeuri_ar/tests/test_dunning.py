@@ -510,6 +510,26 @@ class TestDunningRun(DunningCommon):
         self.env["kakeuri.dunning.run"]._cron_send_queued()
         self.assertEqual(len(self._mails(a)), 1)
 
+    def test_background_sending_that_fails_is_reported(self):
+        self.env["ir.config_parameter"].sudo().set_param("kakeuri_ar.dunning_background_threshold", 0)
+        partner = self.customers[0]
+        self._invoice(partner, 100.0, 3)
+        run = self._run()
+        run.action_send()
+        self.assertTrue(run.send_queued)
+        with patch.object(
+            type(self.env["kakeuri.dunning.run"]), "_send_lines", side_effect=RuntimeError("SMTP down")
+        ):
+            self.env["kakeuri.dunning.run"]._cron_send_queued()
+        self.assertFalse(run.send_queued, "Send is offered again")
+        self.assertEqual(run.state, "draft")
+        self.assertEqual(self._line(run, partner).state, "draft")
+        self.assertIn("Sending in the background stopped: SMTP down", run.message_ids[0].body)
+        run.action_send()  # queued again, and sent this time
+        self.env["kakeuri.dunning.run"]._cron_send_queued()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(self._mails(partner)), 1)
+
     def test_small_run_is_sent_at_once(self):
         partner = self.customers[0]
         self._invoice(partner, 100.0, 3)

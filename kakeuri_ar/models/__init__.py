@@ -8,6 +8,7 @@ from . import (
     dunning_level,
     dunning_line,
     dunning_run,
+    kakeuri_batch_mixin,
     kakeuri_credit_policy,
     mail_message,
     res_company_billing,

@@ -1,1 +1,1 @@
-from . import aging_report, aging_xlsx, dunning_collection
+from . import aging_report, aging_xlsx, dunning_collection, receivable_ledger

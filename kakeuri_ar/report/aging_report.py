@@ -16,8 +16,9 @@ over *all* partials, so the same amount is computed as::
                     - Σ partial.amount (credit side, max_date > as_of)
 
 which lets the query read only the items open today plus the few touched by later
-reconciliations, instead of summing every reconciliation ever made (7.5 s → 1.5-3 s at
-a million items on a busy 2-core machine, see bench/aging.py). The tests check the result against the ledger.
+reconciliations, instead of summing every reconciliation ever made. What a receivable item
+is, its due date and the later reconciliations come from ``kakeuri.receivable.ledger``. The
+tests check the result against the ledger.
 """
 
 from odoo import _, api, fields, models
@@ -137,9 +138,8 @@ class KakeuriAgingReport(models.AbstractModel):
         """Run the aging statement with PostgreSQL's JIT compilation off, and fetch its rows.
 
         The statement's estimated cost passes the JIT threshold at a few hundred thousand
-        items, and compiling its expressions costs 0.3-0.8 s per run (measured on
-        bench/aging.py, a million items) for a statement that takes about 1 s without it.
-        The setting is changed for this statement only (and restored); should the statement
+        items, and compiling its expressions then costs about as much as running it (see
+        bench/README.md). The setting is changed for this statement only (and restored); should the statement
         fail, the transaction is aborted and the transaction-local setting goes with it."""
         cr = self.env.cr
         cr.execute(SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)"))
@@ -253,31 +253,12 @@ class KakeuriAgingReport(models.AbstractModel):
             ids = self._to_ids(partner_ids, _("customer"))
         if not company_ids or (partner_ids is not None and not partner_ids):
             return None
-        for model in (
-            "account.move.line",
-            "account.move",
-            "account.partial.reconcile",
-            "account.account",
-            "res.partner",
-        ):
-            self.env[model].flush_model()
-        # Passed as literal ids (not a join) so that PostgreSQL estimates the share of
-        # receivable items from its statistics and plans the scan well.
-        account_ids = (
-            self.env["account.account"].sudo().search([("account_type", "=", "asset_receivable")]).ids
-        )
+        ledger = self.env["kakeuri.receivable.ledger"]
+        ledger._flush()
+        account_ids = ledger._receivable_account_ids()
         if not account_ids:
             return None
-
-        line_filter = SQL(
-            """l.account_id = ANY(%(account_ids)s)
-               AND l.parent_state = 'posted'
-               AND l.date <= %(as_of)s
-               AND l.company_id = ANY(%(company_ids)s)""",
-            account_ids=account_ids,
-            as_of=as_of,
-            company_ids=company_ids,
-        )
+        line_filter = ledger._item_condition("l", company_ids, date_to=as_of, account_ids=account_ids)
         restrict = self._record_rule_filter()
         if restrict is not None:
             line_filter = SQL("%s AND %s", line_filter, restrict)
@@ -290,29 +271,13 @@ class KakeuriAgingReport(models.AbstractModel):
         if basis == "invoice_date":
             ref_date = SQL("COALESCE(l.invoice_date, l.date)")
         else:
-            ref_date = SQL("COALESCE(l.date_maturity, l.date)")
+            ref_date = ledger._due_date("l")
         cases = [SQL("WHEN %s - %s <= 0 THEN 0", as_of, ref_date)]
         for index, edge in enumerate(edges, start=1):
             cases.append(SQL("WHEN %s - %s <= %s THEN %s", as_of, ref_date, edge, index))
         band = SQL("CASE %s ELSE %s END", SQL(" ").join(cases), len(edges) + 1)
 
-        # Reconciliations the as-of date must not see yet (max_date later): the signed
-        # amount to add back to each item's current residual. Not filtered on the
-        # reconciliation's own company (that of its debit item): with branches, a payment of
-        # one company may be matched with an invoice of another; the join on the item's
-        # company scopes them.
-        later_partials = SQL(
-            """
-                SELECT p.debit_move_id AS line_id, p.amount
-                  FROM account_partial_reconcile p
-                 WHERE p.max_date > %(as_of)s
-             UNION ALL
-                SELECT p.credit_move_id AS line_id, -p.amount
-                  FROM account_partial_reconcile p
-                 WHERE p.max_date > %(as_of)s
-            """,
-            as_of=as_of,
-        )
+        later_partials = ledger._later_partials(as_of)
         return {"line_filter": line_filter, "band": band, "later_partials": later_partials}
 
     @api.model

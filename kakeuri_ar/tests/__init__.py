@@ -15,4 +15,5 @@ from . import (
     test_dunning_render,
     test_i18n,
     test_install,
+    test_receivable_ledger,
 )

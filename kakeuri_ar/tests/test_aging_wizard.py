@@ -9,7 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .test_aging import AgingCommon
+from .common.aging import AgingCommon
 
 
 @tagged("post_install", "-at_install")

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .contracts_common import KakeuriContractsCommon
+from .common.contracts import KakeuriContractsCommon
 
 
 @tagged("post_install", "-at_install")

@@ -14,7 +14,7 @@ from odoo.addons.account.models.account_move import AccountMove
 from odoo.addons.account.models.sequence_mixin import SequenceMixin
 
 from ..models.contract import KakeuriContract
-from .contracts_common import KakeuriContractsCommon
+from .common.contracts import KakeuriContractsCommon
 
 LINE_FIELDS = (
     "display_type",

@@ -10,7 +10,7 @@ from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from ..models.contract_line import KakeuriContractLine
-from .contracts_common import KakeuriContractsCommon
+from .common.contracts import KakeuriContractsCommon
 
 
 @tagged("post_install", "-at_install")

@@ -7,7 +7,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .contracts_common import KakeuriContractsCommon
+from .common.contracts import KakeuriContractsCommon
 
 
 @tagged("post_install", "-at_install")

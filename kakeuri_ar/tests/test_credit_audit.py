@@ -11,7 +11,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base.models.res_users import name_selection_groups
 
-from .credit_common import KakeuriCreditCommon
+from .common.credit import KakeuriCreditCommon
 
 
 @tagged("post_install", "-at_install")

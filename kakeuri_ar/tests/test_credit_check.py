@@ -7,7 +7,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .credit_common import KakeuriCreditCommon
+from .common.credit import KakeuriCreditCommon
 
 
 @tagged("post_install", "-at_install")

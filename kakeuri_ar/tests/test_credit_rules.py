@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .credit_common import KakeuriCreditCommon
+from .common.credit import KakeuriCreditCommon
 
 
 @tagged("post_install", "-at_install")

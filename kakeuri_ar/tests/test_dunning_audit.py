@@ -13,7 +13,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval, time
 
-from .test_dunning import TODAY, DunningCommon
+from .common.dunning import TODAY, DunningCommon
 
 
 @tagged("post_install", "-at_install")

@@ -4,7 +4,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.kakeuri_ar.models.dunning_line import TEMPLATE_FIELDS
 
-from .test_dunning import TODAY, DunningCommon
+from .common.dunning import TODAY, DunningCommon
 
 
 @tagged("post_install", "-at_install")

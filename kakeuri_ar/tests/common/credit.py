@@ -8,7 +8,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user
 
-from .common import KakeuriCommon
+from . import KakeuriCommon
 
 
 class KakeuriCreditCommon(KakeuriCommon):

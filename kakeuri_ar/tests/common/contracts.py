@@ -3,7 +3,7 @@
 
 from odoo import Command, fields
 
-from .common import KakeuriCommon
+from . import KakeuriCommon
 
 
 class KakeuriContractsCommon(KakeuriCommon):

@@ -15,6 +15,10 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import dev  # noqa: E402
 
+# Appended to every benchmark database name: two checkouts (worktrees) benchmarking at once
+# must not share, and upgrade, one database.
+BENCH_DB_SUFFIX = os.environ.get("BENCH_DB_SUFFIX", "")
+
 
 def prepare_db(name, modules="kakeuri_ar", fresh=False):
     """Return the Odoo config path of database ``name`` with ``modules`` installed

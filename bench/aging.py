@@ -21,7 +21,7 @@ import subprocess
 import sys
 from datetime import date
 
-from _common import Measure, dev, odoo_env, report
+from _common import BENCH_DB_SUFFIX, Measure, dev, odoo_env, report
 from dateutil.relativedelta import relativedelta
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -30,7 +30,9 @@ N_LINES = max(600, int(1_000_000 * SCALE))
 N_PAID = N_LINES // 6  # payments reconciled with one invoice each: 2 × N_PAID items = a third
 N_UNAPPLIED = N_LINES // 100
 N_INVOICES = N_LINES - N_PAID - N_UNAPPLIED
-DB = "kakeuri_bench_aging" if SCALE == 1 else f"kakeuri_bench_aging_{str(SCALE).replace('.', '_')}"
+DB = (
+    "kakeuri_bench_aging" if SCALE == 1 else f"kakeuri_bench_aging_{str(SCALE).replace('.', '_')}"
+) + BENCH_DB_SUFFIX
 OCA_ADDONS = os.environ.get("OCA_ADDONS", "")
 OCA_MODULE = "account_financial_report"
 RUNS = 3

@@ -12,9 +12,9 @@ import os
 import resource
 import time
 
-from _common import Measure, odoo_env, prepare_db, report
+from _common import BENCH_DB_SUFFIX, Measure, odoo_env, prepare_db, report
 
-DB = "kakeuri_bench_contracts"
+DB = "kakeuri_bench_contracts" + BENCH_DB_SUFFIX
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 CONTRACTS = max(int(10_000 * SCALE), 10)
 CUSTOMERS = max(CONTRACTS // 5, 2)

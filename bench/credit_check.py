@@ -20,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import Measure, odoo_env, prepare_db, report  # noqa: E402
+from _common import BENCH_DB_SUFFIX, Measure, odoo_env, prepare_db, report  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 N_CUSTOMERS = max(int(10_000 * SCALE), 20)
@@ -30,7 +30,9 @@ N_MOVES = N_LINES // LINES_PER_MOVE
 BIG_MOVES = 100  # 1,000 lines for the "big" customer
 BIG_ORDERS = 1_000
 REPEAT = 7
-DB = "kakeuri_bench_credit" if SCALE == 1 else "kakeuri_bench_credit_" + str(SCALE).replace(".", "_")
+DB = (
+    "kakeuri_bench_credit" if SCALE == 1 else "kakeuri_bench_credit_" + str(SCALE).replace(".", "_")
+) + BENCH_DB_SUFFIX
 
 
 def reserve_ids(cr, table, count):

@@ -11,9 +11,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import prepare_db, report  # noqa: E402
+from _common import BENCH_DB_SUFFIX, prepare_db, report  # noqa: E402
 
-DB = "kakeuri_bench_credit_concurrency"
+DB = "kakeuri_bench_credit_concurrency" + BENCH_DB_SUFFIX
 
 
 def main():

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import Measure, odoo_env, prepare_db, report  # noqa: E402
+from _common import BENCH_DB_SUFFIX, Measure, odoo_env, prepare_db, report  # noqa: E402
 
-DB = "kakeuri_bench_dunning"
+DB = "kakeuri_bench_dunning" + BENCH_DB_SUFFIX
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 CUSTOMERS = max(int(20000 * SCALE), 10)
 INVOICES_PER_CUSTOMER = 5

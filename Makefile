@@ -27,6 +27,7 @@ lint:
 	$(PYTHON) -m ruff check kakeuri_ar bench tools
 	$(PYTHON) -m ruff format --check kakeuri_ar bench tools
 	$(PYTHON) -m pylint --rcfile=.pylintrc kakeuri_ar
+	$(PYTHON) tools/check_shape.py
 
 bench:
 	$(DEV) bench $(BENCH)

@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from collections import defaultdict
-
 from odoo import _, api, fields, models
 
 from ..report.aging_report import DEFAULT_BUCKET_EDGES
@@ -39,7 +37,9 @@ class ResPartner(models.Model):
             )
 
     def _kakeuri_aging_bands(self, as_of):
-        """{commercial partner id: band amounts} in the current company as of ``as_of``."""
+        """{commercial partner id: band amounts} in the current company as of ``as_of``. The
+        aging engine already returns one row per customer (its contacts' items included); it
+        is asked for the items of the customers and all their contacts."""
         commercial = self.commercial_partner_id.filtered("id")
         if not commercial:
             return {}
@@ -49,13 +49,7 @@ class ResPartner(models.Model):
         rows = self.env["kakeuri.aging.report"].get_aging(
             as_of, DEFAULT_BUCKET_EDGES, company=self.env.company, partner_ids=contacts.ids
         )
-        commercial_of = {c.id: c.commercial_partner_id.id for c in contacts}
-        bands = defaultdict(lambda: [0.0] * (len(DEFAULT_BUCKET_EDGES) + 2))
-        for row in rows:
-            target = bands[commercial_of[row["partner_id"]]]
-            for index, amount in enumerate(row["buckets"]):
-                target[index] += amount
-        return dict(bands)
+        return {row["partner_id"]: row["buckets"] for row in rows}
 
     def action_kakeuri_open_aging(self):
         """The aging of this customer as of today, on screen (list, pivot, graph)."""

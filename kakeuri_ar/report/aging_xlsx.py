@@ -21,6 +21,23 @@ class KakeuriAgingXlsx(models.AbstractModel):
         book = xlsxwriter.Workbook(buffer, {"in_memory": True})
         sheet = book.add_worksheet(_("Aging")[:31])
         fmt = self._formats(book)
+        self._write_header(sheet, wizard, fmt)
+        sheet.set_column(0, 0, 42)
+        sheet.set_column(1, 1, 18)
+        sheet.set_column(2, len(labels) + 2, 15)
+        row = 6
+        for company in wizard.line_ids.company_id:
+            lines = wizard.line_ids.filtered(lambda line, c=company: line.company_id == c)
+            row = self._write_company(book, sheet, row, company, lines, labels, fmt)
+        if not wizard.line_ids:
+            sheet.write(row, 0, _("Nothing is open at this date."))
+        sheet.freeze_panes(6, 1)
+        book.close()
+        return buffer.getvalue()
+
+    @api.model
+    def _write_header(self, sheet, wizard, fmt):
+        """Title, as-of date, basis, companies and filters (rows 1 to 5)."""
         sheet.write(0, 0, wizard._get_title(), fmt["title"])
         sheet.write(1, 0, _("As of"), fmt["label"])
         sheet.write_datetime(1, 1, fields.Datetime.to_datetime(wizard.date_as_of), fmt["date"])
@@ -38,47 +55,40 @@ class KakeuriAgingXlsx(models.AbstractModel):
         if filters:
             sheet.write(4, 0, _("Filters"), fmt["label"])
             sheet.write(4, 1, "; ".join(filters))
-        sheet.set_column(0, 0, 42)
-        sheet.set_column(1, 1, 18)
-        sheet.set_column(2, len(labels) + 2, 15)
 
-        row = 6
-        for company in wizard.line_ids.company_id:
-            lines = wizard.line_ids.filtered(lambda line, c=company: line.company_id == c)
-            currency = company.currency_id
-            money = self._money_format(book, currency, fmt)
-            money_total = self._money_format(book, currency, fmt, total=True)
-            sheet.write(row, 0, f"{company.name} ({currency.name})", fmt["company"])
+    @api.model
+    def _write_company(self, book, sheet, row, company, lines, labels, fmt):
+        """The block of one company from ``row``: its name and currency, the band headers, a
+        row per customer and a total row of formulas. Returns the next free row."""
+        currency = company.currency_id
+        money = self._money_format(book, currency, fmt)
+        money_total = self._money_format(book, currency, fmt, total=True)
+        sheet.write(row, 0, f"{company.name} ({currency.name})", fmt["company"])
+        row += 1
+        headers = [_("Customer"), _("Salesperson"), *labels, _("Total")]
+        for col, header in enumerate(headers):
+            sheet.write(row, col, header, fmt["header"] if col < 2 else fmt["header_num"])
+        row += 1
+        first = row
+        for line in lines:
+            sheet.write(row, 0, line.partner_name)
+            sheet.write(row, 1, line.user_id.name or "")
+            for col, amount in enumerate(line._get_bands(), start=2):
+                sheet.write_number(row, col, amount, money)
+            sheet.write_number(row, len(labels) + 2, line.total, money)
             row += 1
-            headers = [_("Customer"), _("Salesperson"), *labels, _("Total")]
-            for col, header in enumerate(headers):
-                sheet.write(row, col, header, fmt["header"] if col < 2 else fmt["header_num"])
-            row += 1
-            first = row
-            for line in lines:
-                sheet.write(row, 0, line.partner_name)
-                sheet.write(row, 1, line.user_id.name or "")
-                for col, amount in enumerate(line._get_bands(), start=2):
-                    sheet.write_number(row, col, amount, money)
-                sheet.write_number(row, len(labels) + 2, line.total, money)
-                row += 1
-            sheet.write(row, 0, _("Total"), fmt["total_label"])
-            sheet.write(row, 1, "", fmt["total_label"])
-            totals = [
-                sum(amounts)
-                for amounts in zip(*(line._get_bands() + [line.total] for line in lines), strict=True)
-            ]
-            for col, amount in enumerate(totals, start=2):
-                column = xl_col_to_name(col)
-                sheet.write_formula(
-                    row, col, f"=SUM({column}{first + 1}:{column}{row})", money_total, currency.round(amount)
-                )
-            row += 2
-        if not wizard.line_ids:
-            sheet.write(row, 0, _("Nothing is open at this date."))
-        sheet.freeze_panes(6, 1)
-        book.close()
-        return buffer.getvalue()
+        sheet.write(row, 0, _("Total"), fmt["total_label"])
+        sheet.write(row, 1, "", fmt["total_label"])
+        totals = [
+            sum(amounts)
+            for amounts in zip(*(line._get_bands() + [line.total] for line in lines), strict=True)
+        ]
+        for col, amount in enumerate(totals, start=2):
+            column = xl_col_to_name(col)
+            sheet.write_formula(
+                row, col, f"=SUM({column}{first + 1}:{column}{row})", money_total, currency.round(amount)
+            )
+        return row + 2
 
     @api.model
     def _formats(self, book):

@@ -7,7 +7,7 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -183,7 +183,7 @@ class TestBillingCloseRun(KakeuriBillingCommon):
 
         def broken_due_date(statement):
             if statement.partner_id == self.customer:
-                raise UserError("the payment term cannot be read")
+                raise ValueError("the payment term cannot be read")
             return due_date(statement)
 
         cron = self.env.ref("kakeuri_ar.ir_cron_kakeuri_close_period")

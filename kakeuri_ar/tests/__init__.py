@@ -1,7 +1,9 @@
 from . import (
     test_aging,
     test_aging_wizard,
+    test_billing_close_run,
     test_billing_concurrency,
+    test_billing_send,
     test_billing_statement,
     test_contract_journal_items,
     test_contracts,

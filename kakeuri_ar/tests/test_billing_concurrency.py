@@ -9,8 +9,6 @@ from odoo import Command, api, fields
 from odoo.tests import BaseCase, tagged
 from odoo.tools import SQL, mute_logger
 
-from ..models.billing_statement import KakeuriBillingStatement
-
 
 @tagged("post_install", "-at_install")
 class TestBillingConcurrency(BaseCase):
@@ -71,9 +69,7 @@ class TestBillingConcurrency(BaseCase):
     def _env(self):
         cr = self.registry.cursor()
         self.cursors.append(cr)
-        return api.Environment(
-            cr, api.SUPERUSER_ID, {"kakeuri_no_commit": True, "allowed_company_ids": [self.ids["company"]]}
-        )
+        return api.Environment(cr, api.SUPERUSER_ID, {"allowed_company_ids": [self.ids["company"]]})
 
     def _close(self, env):
         return env["kakeuri.billing.statement"]._cron_close_period(
@@ -99,9 +95,10 @@ class TestBillingConcurrency(BaseCase):
         env1.cr.commit()
         # worker 2 goes on from its stale view: the unique index refuses its statement, the
         # IntegrityError is caught and the run goes on without a duplicate
+        Statement = type(env2["kakeuri.billing.statement"])
         with (
-            patch.object(KakeuriBillingStatement, "_statement_exists", lambda *args: False),
-            patch.object(KakeuriBillingStatement, "_check_no_live_duplicate", lambda *args: None),
+            patch.object(Statement, "_statement_exists", lambda *args: False),
+            patch.object(Statement, "_check_no_live_duplicate", lambda *args: None),
             mute_logger("odoo.sql_db"),
             self.assertLogs("odoo", "DEBUG") as logs,
         ):

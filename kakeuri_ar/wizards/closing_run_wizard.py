@@ -48,7 +48,7 @@ class KakeuriClosingRunWizard(models.TransientModel):
         partners = partners.commercial_partner_id.filtered("kakeuri_closing_day")
         if not partners:
             raise UserError(_("No customer has a closing day: set one on the customer's Invoicing tab."))
-        created = Statement.with_context(kakeuri_no_commit=True)._cron_close_period(
+        created = Statement._cron_close_period(
             date_ref=self.date, partners=partners, companies=self.company_id
         )
         domain = [

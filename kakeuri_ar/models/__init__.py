@@ -1,3 +1,7 @@
+# Mixins first: the models that inherit them are built after them.
+from . import kakeuri_credit_banner_mixin
+
+# isort: split
 from . import (
     account_move_contract,
     account_move_credit,
@@ -23,6 +27,8 @@ from . import (
     res_partner_aging,
     res_partner_billing,
     res_partner_credit,
+    res_partner_credit_message,
+    res_partner_credit_settings,
     res_partner_dunning,
     sale_order_credit,
     sale_order_line_credit,

@@ -8,43 +8,32 @@ CUSTOMER_MOVE_TYPES = ("out_invoice", "out_receipt")
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "kakeuri.credit.banner.mixin"]
 
     kakeuri_credit_warning = fields.Text(
-        string="Credit Warning",
-        compute="_compute_kakeuri_credit_warning",
         help="Why the customer's credit does not allow posting this invoice (hold, limit, overdue).",
     )
-    kakeuri_credit_blocking = fields.Boolean(
-        string="Credit Blocks Posting",
-        compute="_compute_kakeuri_credit_warning",
-    )
+    kakeuri_credit_blocking = fields.Boolean(string="Credit Blocks Posting")
 
-    @api.depends(
-        "move_type", "state", "partner_id", "company_id", "currency_id", "amount_total", "invoice_date"
-    )
-    def _compute_kakeuri_credit_warning(self):
-        for move in self:
-            move.kakeuri_credit_warning = False
-            move.kakeuri_credit_blocking = False
-            if move.move_type not in CUSTOMER_MOVE_TYPES or move.state != "draft" or not move.partner_id:
-                continue
-            status = move.commercial_partner_id._kakeuri_credit_status(
-                move.amount_total,
-                move.company_id,
-                move.currency_id,
-                move._origin,
-                date=move.invoice_date or fields.Date.context_today(move),
-                increase=move._kakeuri_credit_increase(),
-                lock=False,
-            )
-            problems, blocking = list(status["problems"]), status["blocking"]
-            for hold in move._kakeuri_ordering_partner_holds(lock=False):
-                problems += hold["problems"]
-                blocking = True
-            if problems:
-                move.kakeuri_credit_warning = "\n".join(problems)
-                move.kakeuri_credit_blocking = blocking
+    @api.model
+    def _kakeuri_credit_banner_depends(self):
+        return super()._kakeuri_credit_banner_depends() + ["move_type", "invoice_date"]
+
+    def _kakeuri_credit_banner_statuses(self):
+        self.ensure_one()
+        if not self._kakeuri_credit_checked():
+            return []
+        status = self.commercial_partner_id._kakeuri_credit_status(
+            self.amount_total,
+            self.company_id,
+            self.currency_id,
+            self._origin,
+            date=self.invoice_date or fields.Date.context_today(self),
+            increase=self._kakeuri_credit_increase(),
+            lock=False,
+        )
+        return [status, *self._kakeuri_ordering_partner_holds(lock=False)]
 
     def _post(self, soft=True):
         self._kakeuri_check_credit_on_post(soft=soft)
@@ -54,6 +43,18 @@ class AccountMove(models.Model):
     def _kakeuri_customer_move_types(self):
         return CUSTOMER_MOVE_TYPES
 
+    def _kakeuri_credit_checked(self):
+        """Whether the customer's credit is checked for this move: a draft customer invoice or
+        receipt with a customer and a company. One without customer cannot be posted anyway
+        (Odoo refuses it with its own message, which the auto-post cron records on it)."""
+        self.ensure_one()
+        return bool(
+            self.move_type in CUSTOMER_MOVE_TYPES
+            and self.state == "draft"
+            and self.commercial_partner_id
+            and self.company_id
+        )
+
     def _kakeuri_check_credit_on_post(self, soft=True):
         """Customer invoices and receipts are checked before posting: what they add to the
         exposure (lines not coming from a confirmed sale order, which was checked when it was
@@ -61,7 +62,7 @@ class AccountMove(models.Model):
         if self.env.su and self.env.context.get("kakeuri_dunning_fee"):
             return  # a dunning fee invoice: charged because of the overdue (see dunning_line.py)
         today = fields.Date.context_today(self)
-        for move in self.filtered(lambda m: m.move_type in CUSTOMER_MOVE_TYPES and m.state == "draft"):
+        for move in self.filtered(lambda m: m._kakeuri_credit_checked()):
             if soft and move.date and move.date > today:
                 continue  # not posted now: Odoo schedules it for auto-posting
             increase = move._kakeuri_credit_increase()

@@ -6,48 +6,33 @@ from odoo.exceptions import AccessError, UserError
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "kakeuri.credit.banner.mixin"]
 
     kakeuri_credit_warning = fields.Text(
-        string="Credit Warning",
-        compute="_compute_kakeuri_credit_warning",
         help="Why the customer's credit does not allow this order (hold, limit, overdue).",
     )
-    kakeuri_credit_blocking = fields.Boolean(
-        string="Credit Blocks Confirmation",
-        compute="_compute_kakeuri_credit_warning",
-    )
+    kakeuri_credit_blocking = fields.Boolean(string="Credit Blocks Confirmation")
 
-    @api.depends(
-        "partner_id",
-        "partner_invoice_id",
-        "company_id",
-        "currency_id",
-        "state",
-        "amount_total",
-        "order_line.price_total",
-        "order_line.qty_invoiced",
-    )
-    def _compute_kakeuri_credit_warning(self):
-        for order in self:
-            order.kakeuri_credit_warning = False
-            order.kakeuri_credit_blocking = False
-            if order.state not in ("draft", "sent", "sale") or not order.partner_invoice_id:
-                continue
-            status = order.partner_invoice_id.commercial_partner_id._kakeuri_credit_status(
-                order._kakeuri_credit_amount(),
-                order.company_id,
-                order.currency_id,
-                order._origin,
-                lock=False,
-            )
-            problems, blocking = list(status["problems"]), status["blocking"]
-            for hold in order._kakeuri_ordering_partner_holds(lock=False):
-                problems += hold["problems"]
-                blocking = True
-            if problems:
-                order.kakeuri_credit_warning = "\n".join(problems)
-                order.kakeuri_credit_blocking = blocking and order.state in ("draft", "sent")
+    @api.model
+    def _kakeuri_credit_banner_depends(self):
+        return super()._kakeuri_credit_banner_depends() + [
+            "partner_invoice_id",
+            "order_line.price_total",
+            "order_line.qty_invoiced",
+        ]
+
+    def _kakeuri_credit_banner_statuses(self):
+        self.ensure_one()
+        if self.state not in ("draft", "sent", "sale") or not self.partner_invoice_id:
+            return []
+        status = self.partner_invoice_id.commercial_partner_id._kakeuri_credit_status(
+            self._kakeuri_credit_amount(), self.company_id, self.currency_id, self._origin, lock=False
+        )
+        return [status, *self._kakeuri_ordering_partner_holds(lock=False)]
+
+    def _kakeuri_credit_banner_may_block(self):
+        return self.state in ("draft", "sent")
 
     def action_confirm(self):
         self._kakeuri_check_credit_on_confirm()
@@ -120,21 +105,15 @@ class SaleOrder(models.Model):
 
     def _kakeuri_credit_amount(self):
         """What the order adds to the customer's exposure, in the order currency, tax
-        included: its total while it is a quotation; once confirmed, what is not invoiced yet
-        (same rule as the exposure SQL: ``max(ordered, delivered) - invoiced`` per line, draft
-        invoices counting as invoiced)."""
+        included: its total while it is a quotation; once confirmed, what its lines still have
+        to invoice (``kakeuri.credit.exposure._order_line_to_invoice``, the exposure's rule)."""
         self.ensure_one()
         if self.state in ("draft", "sent"):
             return self.amount_total
         if self.state != "sale":
             return 0.0
-        total = 0.0
-        for line in self.order_line.filtered(lambda sol: not sol.display_type):
-            if line.is_downpayment:
-                total -= line.qty_invoiced * line.price_unit
-            elif line.product_uom_qty > 0:
-                qty = max(max(line.product_uom_qty, line.qty_delivered) - line.qty_invoiced, 0.0)
-                total += line.price_total / line.product_uom_qty * qty
+        exposure = self.env["kakeuri.credit.exposure"]
+        total = sum(exposure._order_line_to_invoice(line, line.qty_invoiced) for line in self.order_line)
         return self.currency_id.round(total)
 
     def _kakeuri_recheck_credit(self, before, lines=None):

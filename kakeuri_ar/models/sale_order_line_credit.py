@@ -30,12 +30,10 @@ class SaleOrderLine(models.Model):
 
     def _kakeuri_left_to_invoice(self, move, date):
         """What this order line still had to invoice besides the (draft) invoice ``move``, tax
-        included, in the currency of ``move``: ``max(ordered, delivered)`` minus what the other
-        invoices and credit notes of the line (not cancelled) hold, at the line's price (the
-        same rule as the exposure)."""
+        included, in the currency of ``move``: the exposure's rule
+        (``kakeuri.credit.exposure._order_line_to_invoice``) with, as invoiced, what the other
+        invoices and credit notes of the line (not cancelled) hold."""
         self.ensure_one()
-        if self.display_type or self.product_uom_qty <= 0:
-            return 0.0
         invoiced = 0.0
         for inv_line in self.invoice_lines:
             other = inv_line.move_id
@@ -46,6 +44,5 @@ class SaleOrderLine(models.Model):
                 invoiced += qty
             elif other.move_type == "out_refund":
                 invoiced -= qty
-        qty_left = max(max(self.product_uom_qty, self.qty_delivered) - invoiced, 0.0)
-        amount = self.price_total / self.product_uom_qty * qty_left
+        amount = self.env["kakeuri.credit.exposure"]._order_line_to_invoice(self, invoiced)
         return self.order_id.currency_id._convert(amount, move.currency_id, move.company_id, date)

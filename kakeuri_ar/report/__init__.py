@@ -1,1 +1,8 @@
-from . import aging_report, aging_xlsx, billing_statement_ledger, dunning_collection, receivable_ledger
+from . import (
+    aging_report,
+    aging_xlsx,
+    billing_statement_ledger,
+    credit_exposure,
+    dunning_collection,
+    receivable_ledger,
+)

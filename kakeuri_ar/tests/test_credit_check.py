@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The credit check of orders: confirmation, batches, changes of confirmed orders, holds."""
+
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -8,111 +10,6 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common.credit import KakeuriCreditCommon
-
-
-@tagged("post_install", "-at_install")
-@freeze_time("2026-03-15")
-class TestCreditExposure(KakeuriCreditCommon):
-    def test_exposure_parts(self):
-        """Posted receivables + uninvoiced confirmed orders + draft invoices, contacts included,
-        a draft invoice made from an order never counted twice."""
-        self.make_invoice(300.0)
-        self.make_invoice(50.0, partner=self.contact)
-        refund = self.make_invoice(20.0, move_type="out_refund")
-        self.assertEqual(refund.state, "posted")
-        order = self.make_order(qty=2, price=100.0)  # 200
-        order.action_confirm()
-        self.assertEqual(order.state, "sale")
-        self.make_invoice(40.0, post=False)  # a manual draft invoice
-        customer = self.customer
-        self.assertEqual(customer.kakeuri_credit_receivable, 330.0)
-        self.assertEqual(customer.kakeuri_credit_to_invoice, 200.0)
-        self.assertEqual(customer.kakeuri_credit_draft_invoiced, 40.0)
-        self.assertEqual(self.exposure(), 570.0)
-        self.assertEqual(customer.kakeuri_credit_available, 430.0)
-        self.assertEqual(
-            self.contact.kakeuri_credit_exposure, 570.0, "a contact shows its company's exposure"
-        )
-
-        # Invoice the order: the draft moves the amount from "to invoice" to "draft".
-        invoice = order._create_invoices()
-        self.assertEqual(invoice.state, "draft")
-        self.exposure()
-        self.assertEqual(customer.kakeuri_credit_to_invoice, 0.0)
-        self.assertEqual(customer.kakeuri_credit_draft_invoiced, 240.0)
-        self.assertEqual(self.exposure(), 570.0)
-        # Posting it: the amount is now a receivable. Still counted once.
-        invoice.action_post()
-        self.assertEqual(self.exposure(), 570.0)
-        self.assertEqual(customer.kakeuri_credit_receivable, 530.0)
-
-        # A payment reduces the exposure.
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"amount": 200.0})._create_payments()
-        self.assertEqual(self.exposure(), 370.0)
-
-    def test_down_payment_not_counted_twice(self):
-        order = self.make_order(qty=10, price=100.0)  # 1,000
-        self.customer.credit_limit = 5000.0
-        order.action_confirm()
-        self.assertEqual(self.exposure(), 1000.0)
-        wizard = (
-            self.env["sale.advance.payment.inv"]
-            .with_context(active_model="sale.order", active_ids=order.ids)
-            .create({"advance_payment_method": "percentage", "amount": 30})
-        )
-        wizard.create_invoices()
-        down_payment = order.invoice_ids
-        self.assertEqual(down_payment.amount_total, 300.0)
-        self.assertEqual(self.exposure(), 1000.0)
-        self.assertEqual(self.customer.kakeuri_credit_draft_invoiced, 300.0)
-        down_payment.action_post()
-        self.assertEqual(self.exposure(), 1000.0)
-        self.assertEqual(self.customer.kakeuri_credit_receivable, 300.0)
-        self.assertEqual(self.customer.kakeuri_credit_to_invoice, 700.0)
-        final = order._create_invoices(final=True)
-        self.assertEqual(final.amount_total, 700.0)
-        self.assertEqual(self.exposure(), 1000.0)
-        final.action_post()
-        self.assertEqual(self.exposure(), 1000.0)
-        self.assertEqual(self.customer.kakeuri_credit_receivable, 1000.0)
-        self.assertEqual(self.customer.kakeuri_credit_to_invoice, 0.0)
-
-    def test_overdue_figures(self):
-        today = fields.Date.today()
-        self.make_invoice(100.0, date=today - timedelta(days=45), due=today - timedelta(days=30))
-        self.make_invoice(70.0, date=today - timedelta(days=20), due=today - timedelta(days=5))
-        self.make_invoice(80.0, date=today, due=today + timedelta(days=30))
-        self.exposure()
-        self.assertEqual(self.customer.kakeuri_overdue_amount, 170.0)
-        self.assertEqual(self.customer.kakeuri_max_days_overdue, 30)
-        self.assertEqual(self.customer.kakeuri_open_item_count, 3)
-        self.assertEqual(self.customer.kakeuri_credit_status, "overdue")
-
-    def test_query_count_constant(self):
-        """The check costs the same number of queries for 2 or 20 invoices and orders."""
-
-        def count_check():
-            order = self.make_order(qty=1, price=1.0)
-            counts = []
-            for _i in range(2):  # the first run also fills Odoo's caches (rates, groups)
-                self.env.flush_all()
-                self.env.invalidate_all()
-                before = self.env.cr.sql_log_count
-                self.customer._kakeuri_check_credit(1.0, self.company, self.company.currency_id, order)
-                counts.append(self.env.cr.sql_log_count - before)
-            return counts[1]
-
-        for _i in range(2):
-            self.make_invoice(10.0)
-        small = count_check()
-        for _i in range(18):
-            self.make_invoice(10.0)
-            self.make_order(qty=1, price=5.0).action_confirm()
-        big = count_check()
-        self.assertEqual(small, big)
-        self.assertLessEqual(big, 12)
 
 
 @tagged("post_install", "-at_install")
@@ -299,59 +196,77 @@ class TestCreditBlock(KakeuriCreditCommon):
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-15")
-class TestCreditInvoice(KakeuriCreditCommon):
-    def test_manual_invoice_over_limit_refused(self):
-        self.make_invoice(900.0)
-        invoice = self.make_invoice(200.0, post=False)
-        self.assertTrue(invoice.kakeuri_credit_blocking)
-        with self.assertRefused("Credit limit exceeded"):
-            invoice.action_post()
-        self.assertEqual(invoice.state, "draft")
-        invoice.button_cancel()
-        self.make_invoice(50.0, move_type="out_refund")  # refunds are never refused
-        smaller = self.make_invoice(40.0, post=False)
-        smaller.action_post()
-        self.assertEqual(smaller.state, "posted")
+class TestCreditOrderChanges(KakeuriCreditCommon):
+    """Confirmed orders changed, orders billed to another company's address."""
 
-    def test_hold_refuses_invoice(self):
-        self.customer.kakeuri_credit_hold = True
-        invoice = self.make_invoice(10.0, post=False)
-        with self.assertRefused("on credit hold"):
-            invoice.action_post()
-        self.assertEqual(invoice.state, "draft")
-
-    def test_hold_without_policy_refuses_invoice(self):
-        """What a recurring contract's invoice meets: a held customer without any policy."""
-        partner = self.env["res.partner"].create(
-            {"name": "Kabushiki Kaisha Tsuki", "is_company": True, "kakeuri_credit_hold": True}
-        )
-        invoice = self.make_invoice(10.0, partner=partner, post=False)
-        self.assertTrue(invoice.kakeuri_credit_blocking)
-        with self.assertRefused("(?s)cannot be posted.*Kabushiki Kaisha Tsuki is on credit hold"):
-            invoice.action_post()
-        self.assertEqual(invoice.state, "draft")
-        partner.kakeuri_credit_hold = False
-        invoice.action_post()
-        self.assertEqual(invoice.state, "posted")
-
-    def test_foreign_currency_invoice(self):
-        eur = self.setup_other_currency("EUR")  # 2 EUR = 1 USD
-        self.make_invoice(900.0)
-        invoice = self.make_invoice(100.0, post=False)
-        invoice.currency_id = eur
-        self.assertEqual(invoice.amount_total_signed, 50.0)
-        invoice.action_post()  # 900 + 50 <= 1000
-        invoice2 = self.make_invoice(200.0, post=False)
-        invoice2.currency_id = eur
-        with self.assertRefused("this document \\$\xa0100.00"):
-            invoice2.action_post()
-
-    def test_invoice_of_confirmed_order_is_posted(self):
-        """An order checked at confirmation is invoiced even if the customer is now over."""
-        order = self.make_order(qty=9)
+    def test_refused_change_of_confirmed_order_message(self):
+        """A refused raise of a confirmed order says it is a change of that order (which line,
+        by how much) and does not point to the override, which is for quotations."""
+        order = self.make_order(qty=6)
         order.action_confirm()
-        self.make_invoice(300.0)  # now 1200 > 1000
+        with self.assertRefused("Credit limit exceeded") as cm:
+            order.order_line.product_uom_qty = 12
+        msg = str(cm.exception)
+        self.assertIn(f"The change to confirmed order {order.name} cannot be saved", msg)
+        self.assertIn("raises what is still to be invoiced by $\xa0600.00", msg)
+        self.assertIn("Tea leaves (test): 12.00 Units at $\xa0100.00", msg)
+        self.assertIn("keep the order as it was confirmed", msg)
+        self.assertNotIn("override", msg)
+        self.assertNotIn("cannot be confirmed", msg)
+        self.assertEqual(order.order_line.product_uom_qty, 6)
+        # an added line is named too
+        with self.assertRefused("Green tea, 1 kg: 5.00 Units at \\$\xa0100.00") as cm:
+            order.write(
+                {
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "name": "Green tea, 1 kg",
+                                "product_uom_qty": 5,
+                                "price_unit": 100.0,
+                                "tax_id": False,
+                            }
+                        )
+                    ]
+                }
+            )
+        self.assertNotIn("override", str(cm.exception))
+        # a quotation still points to the override
+        quotation = self.make_order(qty=5)
+        with self.assertRefused("(?s)cannot be confirmed.*override this block"):
+            quotation.action_confirm()
+
+    def test_hold_not_sidestepped_by_invoice_address(self):
+        """An order of a held customer billed to another company's address is refused (the
+        ordering customer's hold counts); its exposure counts for the invoiced company."""
+        billing = self.env["res.partner"].create({"name": "Kabushiki Kaisha Kita Keiri", "is_company": True})
+        self.customer.write({"kakeuri_credit_hold": True, "kakeuri_credit_hold_reason": "Bankruptcy filing"})
+        order = self.make_order(partner=self.contact, qty=6)
+        order.partner_invoice_id = billing
+        self.assertTrue(order.kakeuri_credit_blocking)
+        self.assertIn("Yamato Shoji is on credit hold", order.kakeuri_credit_warning)
+        with self.assertRefused(
+            "(?s)cannot be confirmed.*Yamato Shoji is on credit hold. \\(Bankruptcy filing\\)"
+        ):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
+        # the override wizard shows the hold
+        wizard = self.env["kakeuri.credit.override.wizard"].create({"order_id": order.id, "reason": "x"})
+        self.assertIn("on credit hold", wizard.problems)
+        # released: confirmed, and the exposure is the invoiced company's
+        self.customer.action_kakeuri_credit_release()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(self.exposure(partner=billing), 600.0)
+        self.assertEqual(self.exposure(), 0.0)
+        # a hold set afterwards refuses a raise of the order and its invoice
+        self.customer.kakeuri_credit_hold = True
+        with self.assertRefused("Yamato Shoji is on credit hold"):
+            order.order_line.product_uom_qty = 7
         invoice = order._create_invoices()
-        self.assertFalse(invoice.kakeuri_credit_warning)
-        invoice.action_post()
-        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.partner_id, billing)
+        self.assertTrue(invoice.kakeuri_credit_blocking)
+        with self.assertRefused("(?s)cannot be posted.*Yamato Shoji is on credit hold"):
+            invoice.action_post()
+        self.assertEqual(invoice.state, "draft")

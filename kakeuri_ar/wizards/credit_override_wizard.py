@@ -74,7 +74,7 @@ class KakeuriCreditOverrideWizard(models.TransientModel):
         return {"type": "ir.actions.act_window_close"}
 
     def _prepare_message_body(self, status):
-        fmt = self.env["res.partner"]._kakeuri_format_amount
+        fmt = self.env["kakeuri.credit.exposure"]._format_amount
         company = self.order_id.company_id
         problems = Markup("").join(Markup("<li>%s</li>") % p for p in status["problems"])
         return Markup(

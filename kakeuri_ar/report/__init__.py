@@ -1,1 +1,1 @@
-from . import aging_report, aging_xlsx, dunning_collection, receivable_ledger
+from . import aging_report, aging_xlsx, dunning_candidates, dunning_collection, receivable_ledger

@@ -246,7 +246,7 @@ class KakeuriDunningRun(models.Model):
             )
             try:
                 with self.env.cr.savepoint():
-                    run._send_lines()
+                    taken = run._send_lines()
                     run._finish_if_complete()
             except Exception as error:  # noqa: BLE001 - one run must not stop the others
                 self.env.invalidate_all()
@@ -262,7 +262,9 @@ class KakeuriDunningRun(models.Model):
                 run.sudo().send_queued = False
                 continue
             if run.state == "draft" and self._kakeuri_in_scheduled_action():
-                return  # the rest in the next call
+                if taken:
+                    return  # the rest in the next call
+                continue  # its lines are being sent by another worker, which finishes it
             run.sudo().send_queued = False
 
     def action_print_letters(self):
@@ -305,9 +307,9 @@ class KakeuriDunningRun(models.Model):
         Run = self.sudo().with_company(company).with_context(allowed_company_ids=[company.id])
         auto_runs = [("company_id", "=", company.id), ("auto", "=", True)]
         for pending in Run.search([*auto_runs, ("state", "=", "draft")]):
-            pending._send_lines()
+            taken = pending._send_lines()
             pending._finish_if_complete()
-            if pending.state == "draft":
+            if taken and pending.state == "draft":
                 return True
         levels = Run.env["kakeuri.dunning.level"].search(
             [("company_id", "=", company.id), ("auto", "=", True)]

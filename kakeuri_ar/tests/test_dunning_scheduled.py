@@ -78,6 +78,32 @@ class TestDunningScheduled(DunningCommon):
         self.assertEqual(run.state, "done")
         self.assertEqual(len(self._mails(partner)), 1)
 
+    def test_scheduled_action_sends_one_batch_per_call(self):
+        """In the scheduled action a call sends one batch and reports the progress: Odoo
+        commits it and calls again while reminders remain, on this worker or another one."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("kakeuri_ar.dunning_background_threshold", 1)
+        params.set_param("kakeuri_ar.dunning_batch_size", 2)
+        for partner in self.customers[:3]:
+            self._invoice(partner, 100.0, 3)
+        run = self._run()
+        run.action_send()
+        self.assertTrue(run.send_queued)
+        cron = self.env.ref("kakeuri_ar.ir_cron_kakeuri_dunning_send_queued")
+        cron, progress = cron._add_progress()
+        Run = self.env["kakeuri.dunning.run"].with_context(ir_cron_progress_id=progress.id)
+        Run._cron_send_queued()
+        self.assertEqual((progress.done, progress.remaining), (2, 1))
+        self.assertEqual(sorted(run.line_ids.mapped("state")), ["draft", "sent", "sent"])
+        self.assertTrue(run.send_queued)
+        self.assertEqual(run.state, "draft")
+        Run._cron_send_queued()
+        self.assertEqual((progress.done, progress.remaining), (1, 0))
+        self.assertEqual(run.state, "done")
+        self.assertFalse(run.send_queued)
+        for partner in self.customers[:3]:
+            self.assertEqual(len(self._mails(partner)), 1, partner.name)
+
     def test_small_run_is_sent_at_once(self):
         partner = self.customers[0]
         self._invoice(partner, 100.0, 3)

@@ -7,7 +7,8 @@ Measures the addon's real code path:
   of queries per batch does not grow with the invoices (500 vs 2,000 invoices);
 - send: ``action_send()`` of the rest, which queues the run (more lines than the background
   threshold), then the scheduled action ``_cron_send_queued()`` that sends it (mails queued as
-  mail.mail, batches committed).
+  mail.mail with batched ORM creates; called outside a cron worker, all batches run in the
+  caller's transaction, committed at the end).
 
 ``BENCH_SCALE=0.01 make bench BENCH=bench/dunning.py`` for a quick try (200 customers).
 """

@@ -3,6 +3,7 @@ from . import (
     aging_xlsx,
     billing_statement_ledger,
     credit_exposure,
+    dunning_candidates,
     dunning_collection,
     receivable_ledger,
 )

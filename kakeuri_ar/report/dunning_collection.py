@@ -63,39 +63,7 @@ class KakeuriDunningCollection(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH overdue AS (
-                SELECT aml.company_id,
-                       p.commercial_partner_id AS partner_id,
-                       aml.move_id,
-                       MIN(aml.date_maturity) AS date_maturity,
-                       SUM(aml.amount_residual) AS residual
-                  FROM account_move_line aml
-                  JOIN account_account acc ON acc.id = aml.account_id
-                  JOIN account_move m ON m.id = aml.move_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
-                   AND m.move_type IN ('out_invoice', 'out_receipt')
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual > 0
-                   AND aml.date_maturity < CURRENT_DATE
-                 GROUP BY aml.company_id, p.commercial_partner_id, aml.move_id
-            ),
-            per_customer AS (
-                SELECT o.company_id,
-                       o.partner_id,
-                       SUM(o.residual) FILTER (
-                           WHERE NOT COALESCE(m.kakeuri_dunning_blocked, FALSE)
-                       ) AS amount,
-                       COUNT(*) AS invoice_count,
-                       COUNT(*) FILTER (WHERE m.kakeuri_dunning_blocked) AS disputed_count,
-                       MIN(o.date_maturity) AS oldest_due,
-                       MAX(lv.days_overdue) AS level_days
-                  FROM overdue o
-                  JOIN account_move m ON m.id = o.move_id
-                  LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id
-                 GROUP BY o.company_id, o.partner_id
-            )
+            WITH per_customer AS (%s)
             SELECT ROW_NUMBER() OVER (ORDER BY pc.company_id, pc.partner_id) AS id,
                    pc.partner_id,
                    pc.company_id,
@@ -138,7 +106,8 @@ class KakeuriDunningCollection(models.Model):
                      WHERE a.res_model = 'res.partner' AND a.res_id = pc.partner_id AND a.active
                      ORDER BY a.date_deadline, a.id LIMIT 1
               ) act ON TRUE
-            """
+            """,
+            self.env["kakeuri.dunning.candidates"]._worklist_query(),
         )
 
     def action_open_partner(self):

@@ -2,7 +2,7 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.kakeuri_ar.models.dunning_line import TEMPLATE_FIELDS
+from odoo.addons.kakeuri_ar.models.kakeuri_dunning_render import TEMPLATE_FIELDS
 
 from .common.dunning import TODAY, DunningCommon
 
@@ -98,6 +98,7 @@ class TestDunningMailRendering(DunningCommon):
         run_2.action_compute()
         env = self.env(context=dict(self.env.context, allowed_company_ids=[self.company.id, company_2.id]))
         Line = env["kakeuri.dunning.line"]
+        Render = env["kakeuri.dunning.render"]
         lines = Line.browse((self._run().line_ids | run_2.line_ids).ids)
         self.assertEqual(len(lines), 6)
         self.assertEqual(len(lines.company_id), 2)
@@ -127,19 +128,20 @@ class TestDunningMailRendering(DunningCommon):
             template.write(vals)
             expected = template._generate_template(lines.ids, TEMPLATE_FIELDS)
             self.assertEqual(
-                Line.browse(lines.ids)._render_template_langs(template), template._render_lang(lines.ids)
+                Render._render_template_langs(Line.browse(lines.ids), template),
+                template._render_lang(lines.ids),
             )
-            self.assertEqual(Line.browse(lines.ids)._render_template_fields(template), expected, vals)
+            self.assertEqual(Render._render_template_fields(Line.browse(lines.ids), template), expected, vals)
         # the plans behind it
         self.assertEqual(
-            Line._get_inline_plan("object.contact_partner_id.id", Line),
+            Render._get_inline_plan("object.contact_partner_id.id", Line),
             ("path", ("contact_partner_id", "id")),
         )
         self.assertEqual(
-            Line._get_inline_plan("(object.company_id.email_formatted or user.email_formatted)", Line),
+            Render._get_inline_plan("(object.company_id.email_formatted or user.email_formatted)", Line),
             ("company", None),
         )
-        self.assertEqual(Line._get_inline_plan("object.company_id.name.upper()", Line), ("eval", None))
+        self.assertEqual(Render._get_inline_plan("object.company_id.name.upper()", Line), ("eval", None))
         self.assertEqual(
-            Line._get_inline_plan("object.user_id.email or object.company_id.email", Line), ("eval", None)
+            Render._get_inline_plan("object.user_id.email or object.company_id.email", Line), ("eval", None)
         )

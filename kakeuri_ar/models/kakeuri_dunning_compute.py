@@ -1,0 +1,333 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_amount, format_date
+
+# The line values _prepare_line_vals returns, inserted in bulk by
+# _create_lines.
+BULK_LINE_COLUMNS = (
+    "partner_id",
+    "contact_partner_id",
+    "level_id",
+    "proposed_level_id",
+    "move_level_data",
+    "amount_overdue",
+    "max_days_overdue",
+    "last_dunning_date",
+    "user_id",
+    "state",
+    "include",
+    "reason",
+)
+BULK_LINE_KEYS = (*BULK_LINE_COLUMNS, "run_id", "move_ids")
+
+
+class KakeuriDunningCompute(models.AbstractModel):
+    """Computing a dunning run: the candidates read from the ledger
+    (``kakeuri.dunning.candidates``), the promises to pay judged, one line proposed per
+    customer (``_prepare_line_vals``) and the lines stored."""
+
+    _name = "kakeuri.dunning.compute"
+    _description = "Dunning Compute"
+
+    @api.model
+    def _compute_run(self, run):
+        """Propose the lines of ``run`` again (the sent and failed ones are kept)."""
+        run.ensure_one()
+        self.env["kakeuri.dunning.level"]._create_default_levels(run.company_id)
+        if not run.level_ids:
+            run.level_ids = run._default_level_ids().filtered(lambda lv: lv.company_id == run.company_id)
+        levels = run.level_ids.filtered("active").sorted("days_overdue")
+        if not levels:
+            raise UserError(_("Dunning run %(run)s has no active level to propose.", run=run.name))
+        run.line_ids.filtered(lambda ln: ln.state in ("draft", "skipped")).unlink()
+        kept_partners = set(run.line_ids.partner_id.ids)
+        steps = [(lv.days_overdue, lv) for lv in levels]
+        candidates = run._get_candidates()
+        self._settle_promises(run, candidates)
+        vals_list = []
+        for partner_id, rows in candidates.items():
+            if partner_id in kept_partners:
+                continue
+            vals = self._prepare_line_vals(run, partner_id, rows, levels, steps=steps)
+            if vals:
+                vals_list.append(vals)
+        lines = self._create_lines(run, vals_list)
+        run.message_post(
+            body=_(
+                "Computed on %(date)s: %(count)s customers to remind, %(skipped)s skipped.",
+                date=format_date(self.env, run.date),
+                count=sum(1 for vals in vals_list if vals.get("state") == "draft"),
+                skipped=sum(1 for vals in vals_list if vals.get("state") == "skipped"),
+            )
+        )
+        return lines
+
+    @api.model
+    def _settle_promises(self, run, candidates):
+        """Judge the promises to pay of the candidate customers: kept when the payments dated
+        from the day the promise was recorded up to the promised date (or the run date, if
+        earlier) cover the promised amount; broken when the date has passed without. Either way
+        the promise is cleared (with a note in the customer's chatter), so it is judged once;
+        a broken promise is mentioned on the customer's reminder. Updates ``candidates``."""
+        promises = {pid: rows[0] for pid, rows in candidates.items() if rows[0]["kakeuri_promise_date"]}
+        if not promises:
+            return
+        partners = self.env["res.partner"].browse(list(promises)).sudo()
+        # promises recorded before the start date was kept: count from the last reminder
+        ranges = {
+            p.id: (
+                p.kakeuri_promise_start_date
+                or promises[p.id]["last_date"]
+                or promises[p.id]["kakeuri_promise_date"],
+                min(promises[p.id]["kakeuri_promise_date"], run.date),
+            )
+            for p in partners
+        }
+        paid = self.env["kakeuri.dunning.candidates"].get_promise_payments(run.company_id, ranges)
+        currency = run.company_id.currency_id
+        for partner in partners:
+            head = promises[partner.id]
+            amount = head["kakeuri_promise_amount"] or 0.0
+            promise_date = head["kakeuri_promise_date"]
+            kept = currency.compare_amounts(amount, 0) > 0 and (
+                currency.compare_amounts(paid.get(partner.id, 0.0), amount) >= 0
+            )
+            if not kept and promise_date >= run.date:
+                continue  # still valid
+            self._clear_promise(partner, currency, (amount, promise_date, paid.get(partner.id, 0.0)), kept)
+            for row in candidates[partner.id]:
+                row["kakeuri_promise_date"] = None
+                row["promise_broken"] = not kept and (amount, promise_date)
+
+    @api.model
+    def _clear_promise(self, partner, currency, promise, kept):
+        """Clear the customer's promise ``promise`` ((amount, date, amount paid)), judged
+        ``kept`` or broken, with a note in its chatter."""
+        amount, promise_date, paid = promise
+        values = {
+            "amount": format_amount(self.env, amount, currency),
+            "date": format_date(self.env, promise_date),
+            "paid": format_amount(self.env, paid, currency),
+        }
+        if kept:
+            body = _("Promise to pay %(amount)s by %(date)s was kept (paid %(paid)s).", **values)
+        else:
+            body = _("Promise to pay %(amount)s by %(date)s was broken (paid %(paid)s).", **values)
+        partner.with_context(tracking_disable=True).write(
+            {
+                "kakeuri_promise_date": False,
+                "kakeuri_promise_amount": 0.0,
+                "kakeuri_promise_start_date": False,
+            }
+        )
+        partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    @api.model
+    def _create_lines(self, run, vals_list):
+        """Create the proposed lines. The plain values of ``_prepare_line_vals`` are inserted
+        with one INSERT (and one for the invoice links): a run over many customers would
+        spend most of its time in one ORM create per line. Values with other keys (an extension's
+        fields) go through the ORM."""
+        Line = self.env["kakeuri.dunning.line"]
+        if not vals_list:
+            return Line
+        if set().union(*vals_list) - set(BULK_LINE_KEYS):
+            return Line.create(vals_list)
+        Line.flush_model()
+        columns = {key: [vals.get(key) for vals in vals_list] for key in BULK_LINE_COLUMNS}
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO kakeuri_dunning_line
+                          (run_id, company_id, date, partner_id, contact_partner_id, level_id,
+                           proposed_level_id, move_level_data, amount_overdue, max_days_overdue,
+                           last_dunning_date, user_id, state, include, reason,
+                           letter_to_print, hold_set, create_uid, create_date, write_uid, write_date)
+                   SELECT %(run)s, %(company)s, %(date)s, v.partner_id, v.contact_partner_id, v.level_id,
+                          v.proposed_level_id, v.move_level_data::jsonb, v.amount_overdue,
+                          v.max_days_overdue, v.last_dunning_date, v.user_id, v.state, v.include,
+                          v.reason, FALSE, FALSE,
+                          %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                     FROM unnest(%(partner_id)s::int[], %(contact_partner_id)s::int[],
+                                 %(level_id)s::int[], %(proposed_level_id)s::int[],
+                                 %(move_level_data)s::text[], %(amount_overdue)s::numeric[],
+                                 %(max_days_overdue)s::int[], %(last_dunning_date)s::date[],
+                                 %(user_id)s::int[], %(state)s::varchar[], %(include)s::bool[],
+                                 %(reason)s::varchar[])
+                          AS v(partner_id, contact_partner_id, level_id, proposed_level_id,
+                               move_level_data, amount_overdue, max_days_overdue,
+                               last_dunning_date, user_id, state, include, reason)
+                RETURNING id, partner_id""",
+                run=run.id,
+                company=run.company_id.id,
+                date=run.date,
+                uid=self.env.uid,
+                partner_id=columns["partner_id"],
+                contact_partner_id=columns["contact_partner_id"],
+                level_id=columns["level_id"],
+                proposed_level_id=columns["proposed_level_id"],
+                move_level_data=[json.dumps(value) for value in columns["move_level_data"]],
+                amount_overdue=columns["amount_overdue"],
+                max_days_overdue=columns["max_days_overdue"],
+                last_dunning_date=columns["last_dunning_date"],
+                user_id=columns["user_id"],
+                state=columns["state"],
+                include=columns["include"],
+                reason=[str(value) if value else None for value in columns["reason"]],
+            )
+        )
+        line_by_partner = {partner_id: line_id for line_id, partner_id in self.env.cr.fetchall()}
+        self._insert_line_moves(line_by_partner, vals_list)
+        run.invalidate_recordset(["line_ids"])
+        return Line.browse(sorted(line_by_partner.values()))
+
+    @api.model
+    def _insert_line_moves(self, line_by_partner, vals_list):
+        """The invoice links of the lines just inserted ({partner_id: line_id})."""
+        rel_lines, rel_moves = [], []
+        for vals in vals_list:
+            line_id = line_by_partner[vals["partner_id"]]
+            for command in vals["move_ids"]:
+                for move_id in command[2]:
+                    rel_lines.append(line_id)
+                    rel_moves.append(move_id)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO kakeuri_dunning_line_move_rel (line_id, move_id)
+                   SELECT * FROM unnest(%s::int[], %s::int[])""",
+                rel_lines,
+                rel_moves,
+            )
+        )
+
+    @api.model
+    def _target_level(self, days, current_days, steps):
+        """The highest level an invoice ``days`` overdue has reached, if it is above the level
+        it already had (``current_days``: days of its current level, -1 for none).
+        ``steps``: [(days_overdue, level)] of the run's levels, ascending."""
+        target_days, target = -1, False
+        for level_days, level in steps:
+            if level_days > days:
+                break
+            target_days, target = level_days, level
+        if target and target_days > current_days:
+            return target
+        return False
+
+    @api.model
+    def _prepare_line_vals(self, run, partner_id, rows, levels, steps=None):
+        """Values of the dunning line of one customer in ``run``, or None when nothing new
+        is due."""
+        run_date = run.date
+        steps = steps or [(lv.days_overdue, lv) for lv in levels]
+        open_rows = [r for r in rows if not r["blocked"]]
+        disputed = [r for r in rows if r["blocked"]]
+        considered = open_rows or disputed
+        targets = {}
+        for row in considered:
+            level = self._target_level((run_date - row["date_maturity"]).days, row["current_days"], steps)
+            if level:
+                targets[row["move_id"]] = level
+        if not targets:
+            return None
+        level = max(targets.values(), key=lambda lv: (lv.days_overdue, lv.id))
+        head = rows[0]
+        reason = self._get_skip_reason(
+            run,
+            sum(r["residual"] for r in open_rows) if open_rows else None,
+            has_disputed=bool(disputed),
+            unapplied=head["unapplied"] or 0.0,
+            excluded=head["excluded"],
+            promise=(head["kakeuri_promise_date"], head["kakeuri_promise_amount"]),
+            last_date=head["last_date"],
+        )
+        state = "skipped" if reason else "draft"
+        return {
+            "run_id": run.id,
+            "partner_id": partner_id,
+            "contact_partner_id": head["contact_id"] or partner_id,
+            "level_id": level.id,
+            "proposed_level_id": level.id,
+            "move_ids": [Command.set([r["move_id"] for r in considered])],
+            # per invoice: the level it reaches (None: already reached), its overdue amount and
+            # earliest overdue due date (an instalment invoice is only partly overdue)
+            "move_level_data": {
+                str(r["move_id"]): {
+                    "level": targets[r["move_id"]].id if r["move_id"] in targets else None,
+                    "amount": float(r["residual"]),
+                    "date_due": fields.Date.to_string(r["date_maturity"]),
+                }
+                for r in considered
+            },
+            "amount_overdue": sum(r["residual"] for r in considered),
+            "max_days_overdue": max((run_date - r["date_maturity"]).days for r in considered),
+            "last_dunning_date": head["last_date"],
+            "user_id": head["user_id"],
+            "state": state,
+            "include": state == "draft",
+            "reason": reason or self._get_line_notes(run, head, disputed),
+        }
+
+    @api.model
+    def _get_skip_reason(self, run, open_amount, has_disputed, unapplied, excluded, promise, last_date):
+        """Why a customer gets no reminder from ``run``, or False: the one decision, taken
+        when the run is computed and again when it is sent. ``open_amount``: the overdue
+        amount of its invoices not disputed (None: none is overdue any more); ``has_disputed``:
+        some of its overdue invoices are disputed; ``unapplied``: its payments and credit
+        notes to match (negative); ``excluded``: excluded from dunning; ``promise``: (date,
+        amount) of its promise to pay; ``last_date``: its last reminder."""
+        currency = run.company_id.currency_id
+        promise_date, promise_amount = promise
+        min_interval = run.company_id.kakeuri_dunning_min_interval_days
+        if open_amount is None:
+            if has_disputed:
+                return _("All overdue invoices are disputed.")
+            return _(
+                "No invoice of this reminder is still open and overdue: paid since the run was computed."
+            )
+        if currency.compare_amounts(open_amount + (unapplied or 0.0), 0) <= 0:
+            return _("Unapplied payments/credit notes cover the overdue amount.")
+        if excluded:
+            return _("The customer is excluded from dunning.")
+        if promise_date and promise_date >= run.date:
+            return _(
+                "Promised to pay %(amount)s by %(date)s.",
+                amount=format_amount(self.env, promise_amount or 0.0, currency),
+                date=format_date(self.env, promise_date),
+            )
+        if last_date and min_interval and (run.date - last_date).days < min_interval:
+            return _(
+                "Reminded on %(date)s; the minimum interval is %(days)s days.",
+                date=format_date(self.env, last_date),
+                days=min_interval,
+            )
+        return False
+
+    @api.model
+    def _get_line_notes(self, run, head, disputed):
+        """Remarks on a line to send: a broken promise, disputed invoices left out, payments
+        to match (``head``: the customer's first candidate row)."""
+        currency = run.company_id.currency_id
+        unapplied = head["unapplied"] or 0.0
+        notes = []
+        if head.get("promise_broken"):
+            broken_amount, broken_date = head["promise_broken"]
+            notes.append(
+                _(
+                    "Promise to pay %(amount)s by %(date)s was broken.",
+                    amount=format_amount(self.env, broken_amount, currency),
+                    date=format_date(self.env, broken_date),
+                )
+            )
+        if disputed:
+            notes.append(_("Disputed invoices left out: %(count)s.", count=len(disputed)))
+        if currency.compare_amounts(unapplied, 0) < 0:
+            notes.append(
+                _(
+                    "Unapplied payments/credit notes of %(amount)s to match.",
+                    amount=format_amount(self.env, -unapplied, currency),
+                )
+            )
+        return " ".join(notes) or False

@@ -1,0 +1,191 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import ast
+from collections import defaultdict
+
+from odoo import api, models
+from odoo.tools.lru import LRU
+from odoo.tools.rendering_tools import parse_inline_template
+from odoo.tools.safe_eval import safe_eval
+
+# body_html is rendered by kakeuri.dunning.mail (compiled once per language and batch)
+TEMPLATE_FIELDS = ("subject", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
+
+# how an inline expression ({{ ... }}) of these fields is evaluated per reminder, by
+# expression: ("path", field names) read on the record, ("company", None) evaluated once per
+# company (it reads the record only as object.company_id), ("eval", None) evaluated per record
+_INLINE_PLANS = LRU(256)
+# nodes that make an expression depend on more than its names' values (calls, lambdas, ...)
+_INLINE_COMPANY_FORBIDDEN = (
+    ast.Call,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.NamedExpr,
+    ast.Subscript,
+)
+
+
+class KakeuriDunningRender(models.AbstractModel):
+    """The inline fields of a reminder's mail template (subject, sender, recipients) rendered
+    on a batch of dunning lines as Odoo renders them, without one ``safe_eval`` per
+    expression and line."""
+
+    _name = "kakeuri.dunning.render"
+    _description = "Dunning Template Rendering"
+
+    @api.model
+    def _render_template_fields(self, lines, template, langs=None):
+        """{line id: values}: the subject, sender, reply-to and recipients of ``template``
+        on these lines, as ``template._generate_template(ids, TEMPLATE_FIELDS)`` returns
+        them (per recipient language, ``partner_to`` turned into existing ``partner_ids``),
+        without one ``safe_eval`` per expression and line: an expression that is a path of
+        fields (``object.contact_partner_id.id``) is read on the record, one that reads the
+        record only as ``object.company_id`` (the sender, the company name in the subject)
+        is evaluated once per company, any other once per line as Odoo does. Odoo's own
+        rendering is used when the user may not render such expressions, for default
+        recipients or a preview language, and to report a rendering error."""
+        if (
+            self._is_restricted_rendering(template)
+            or template.use_default_to
+            or self.env.context.get("template_preview_lang")
+        ):
+            return template._generate_template(lines.ids, TEMPLATE_FIELDS)
+        if langs is None:
+            langs = template._render_lang(lines.ids)
+        per_lang = defaultdict(list)
+        for line_id in lines.ids:
+            per_lang[langs.get(line_id)].append(line_id)
+        results = {line_id: {} for line_id in lines.ids}
+        try:
+            for lang, line_ids in per_lang.items():
+                tmpl = template.with_context(lang=lang) if lang else template
+                records = tmpl.env[tmpl.render_model].browse(line_ids)
+                variables = tmpl._render_eval_context()
+                for field in TEMPLATE_FIELDS:
+                    for line_id, value in self._render_inline_field(tmpl[field], records, variables).items():
+                        results[line_id][field] = value
+        except Exception:  # noqa: BLE001 - Odoo's rendering raises its own error for the user
+            return template._generate_template(lines.ids, TEMPLATE_FIELDS)
+        # partner_to -> partner_ids, as _generate_template_recipients does
+        parsed = {}
+        for line_id, values in results.items():
+            partner_to = values.get("partner_to")
+            if not partner_to:
+                parsed[line_id] = None
+            elif partner_to.isdigit():  # one id, what _parse_partner_to returns for it
+                parsed[line_id] = [int(partner_to)]
+            else:
+                parsed[line_id] = template._parse_partner_to(partner_to)
+        all_ids = {pid for pids in parsed.values() if pids for pid in pids}
+        existing = (
+            set(self.env["res.partner"].sudo().browse(list(all_ids)).exists().ids) if all_ids else set()
+        )
+        for line_id, pids in parsed.items():
+            results[line_id].pop("partner_to", None)
+            if pids is not None:
+                results[line_id]["partner_ids"] = list(set(pids) & existing)
+        return results
+
+    @api.model
+    def _render_template_langs(self, lines, template):
+        """{line id: language code}: ``template._render_lang(ids)`` (the recipient's language),
+        with the expressions evaluated as ``_render_template_fields`` does."""
+        if self._is_restricted_rendering(template):
+            return template._render_lang(lines.ids)
+        try:
+            records = template.env[template.render_model].browse(lines.ids)
+            return self._render_inline_field(template.lang, records, template._render_eval_context())
+        except Exception:  # noqa: BLE001 - Odoo's rendering raises its own error for the user
+            return template._render_lang(lines.ids)
+
+    @api.model
+    def _render_inline_field(self, text, records, variables):
+        """{record id: str} of the inline template ``text`` rendered on ``records`` like
+        ``render_inline_template`` (see ``_render_template_fields``); ``variables`` is the
+        template's evaluation context."""
+        if not text:
+            return dict.fromkeys(records.ids, "")
+        instructions = parse_inline_template(str(text))
+        plans = [self._get_inline_plan(expr, records) if expr else None for _s, expr, _d in instructions]
+        by_company = {}
+        results = {}
+        for record in records:
+            parts = []
+            for (string, expr, default), plan in zip(instructions, plans, strict=True):
+                parts.append(string)
+                if not expr:
+                    continue
+                kind, path = plan
+                if kind == "path":
+                    value = record
+                    for fname in path:
+                        value = value[fname]
+                elif kind == "company":
+                    key = (expr, record.company_id.id)
+                    if key not in by_company:
+                        by_company[key] = safe_eval(expr, dict(variables, object=record))
+                    value = by_company[key]
+                else:
+                    value = safe_eval(expr, dict(variables, object=record))
+                value = value or default
+                if value:
+                    parts.append(str(value))
+            results[record.id] = "".join(parts)
+        return results
+
+    @api.model
+    def _get_inline_plan(self, expr, records):
+        """How to evaluate the inline expression ``expr`` on ``records`` (see ``_INLINE_PLANS``)."""
+        # the fields of a model depend on the database and its installed modules
+        key = (self.env.cr.dbname, self.env.registry.registry_sequence, records._name, expr)
+        plan = _INLINE_PLANS.get(key)
+        if plan is None:
+            plan = _INLINE_PLANS[key] = self._make_inline_plan(expr, records)
+        return plan
+
+    @api.model
+    def _make_inline_plan(self, expr, records):
+        try:
+            tree = ast.parse(expr.strip(), mode="eval")
+        except SyntaxError:
+            return ("eval", None)
+        # object.field.field...: each step a field of the model reached so far
+        node, path = tree.body, []
+        while isinstance(node, ast.Attribute):
+            path.insert(0, node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id == "object" and path:
+            model = records
+            for i, fname in enumerate(path):
+                field = model._fields.get(fname)
+                if field is None or (i < len(path) - 1 and not field.relational):
+                    break
+                if field.relational:
+                    model = self.env[field.comodel_name]
+            else:
+                return ("path", tuple(path))
+        # reads the record only through object.company_id, calls nothing
+        if "company_id" not in records._fields or any(
+            isinstance(n, _INLINE_COMPANY_FORBIDDEN) for n in ast.walk(tree)
+        ):
+            return ("eval", None)
+        company_uses = {
+            id(n.value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.attr == "company_id"
+        }
+        objects = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "object"]
+        if objects and all(id(n) in company_uses for n in objects):
+            return ("company", None)
+        return ("eval", None)
+
+    @api.model
+    def _is_restricted_rendering(self, template):
+        """The current user may only render the allowed expressions of ``template``."""
+        return (
+            not template._unrestricted_rendering
+            and not self.env.is_admin()
+            and not self.env.user.has_group("mail.group_mail_template_editor")
+        )

@@ -1,0 +1,275 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Computing a dunning run: the level of each customer, the skip reasons, the lines a person changes."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common.dunning import TODAY, DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningCompute(DunningCommon):
+    """A run proposes one line per customer at the level its invoices reached."""
+
+    def test_level_selection_edge_days(self):
+        """0 days overdue is not overdue; each level starts on its exact day."""
+        c = self.customers
+        cases = [(c[0], 0, None), (c[1], 1, self.level_friendly), (c[2], 14, self.level_friendly)]
+        cases += [(c[3], 15, self.level_second), (c[4], 30, self.level_final), (c[5], 45, self.level_call)]
+        for partner, days, _level in cases:
+            self._invoice(partner, 100.0, days)
+        run = self._run()
+        for partner, days, level in cases:
+            line = self._line(run, partner)
+            if level is None:
+                self.assertFalse(line, f"{days} days overdue is not overdue")
+            else:
+                self.assertEqual(line.level_id, level, f"{days} days overdue")
+                self.assertEqual(line.max_days_overdue, days)
+                self.assertEqual(line.state, "draft")
+        # automatic levels only: 45 days gets the final notice
+        run_auto = self._run(levels=self.levels.filtered("auto"))
+        self.assertEqual(self._line(run_auto, c[5]).level_id, self.level_final)
+
+    def test_one_line_per_customer_at_highest_level(self):
+        partner = self.customers[0]
+        inv3 = self._invoice(partner, 100.0, 3)
+        inv20 = self._invoice(partner, 200.0, 20)
+        inv35 = self._invoice(partner, 300.0, 35)
+        run = self._run(levels=self.levels.filtered("auto"))
+        line = self._line(run, partner)
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.level_id, self.level_final)
+        self.assertEqual(line.amount_overdue, 600.0)
+        self.assertEqual(line.move_ids, inv3 | inv20 | inv35)
+        run.action_send()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(line.state, "sent")
+        # each invoice keeps the level it reached, with the date
+        self.assertEqual(inv3.kakeuri_dunning_level_id, self.level_friendly)
+        self.assertEqual(inv20.kakeuri_dunning_level_id, self.level_second)
+        self.assertEqual(inv35.kakeuri_dunning_level_id, self.level_final)
+        self.assertEqual(inv35.kakeuri_last_dunning_date, TODAY)
+        self.assertEqual(partner.kakeuri_dunning_level_id, self.level_final)
+        self.assertEqual(partner.kakeuri_last_dunning_date, TODAY)
+        # one mail, queued (not sent), on the customer's chatter, with invoices and total
+        mail = self._mails(partner)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.state, "outgoing")
+        self.assertEqual(mail.recipient_ids, partner)
+        self.assertIn("Final notice", mail.subject)
+        for inv in inv3 | inv20 | inv35:
+            self.assertIn(inv.name, mail.body_html)
+            # the link carries the invoice's stored token (made for the mail, saved with the level)
+            self.assertTrue(inv.access_token)
+            self.assertIn(f"/my/invoices/{inv.id}?access_token={inv.access_token}", mail.body_html)
+        self.assertIn("600.00", mail.body_html)
+        # the queued mail is complete: a message id, the author, the chatter summary
+        self.assertTrue(mail.message_id)
+        self.assertEqual(mail.author_id, self.env.user.partner_id)
+        self.assertEqual(mail.model, "res.partner")
+        self.assertEqual(mail.res_id, partner.id)
+        self.assertEqual(mail.message_type, "comment")
+        self.assertEqual(mail.subtype_id, self.env.ref("mail.mt_comment"))
+        self.assertEqual(line.mail_message_id, mail.mail_message_id)
+        self.assertTrue(line.letter_to_print)
+        # chatter: a note on the customer and on each invoice
+        note = partner.message_ids.filtered(lambda m: run.name in (m.body or "") and "Final notice" in m.body)
+        self.assertEqual(len(note), 1)
+        self.assertIn("Email queued to", note.body)
+        self.assertTrue(inv20.message_ids.filtered(lambda m: "Second notice" in (m.body or "")))
+        # the letter renders with the invoices
+        html = self.env["ir.actions.report"]._render_qweb_html("kakeuri_ar.report_dunning_letter", line.ids)[
+            0
+        ]
+        self.assertIn(inv35.name, html.decode())
+        self.assertIn("Final notice", html.decode())
+
+    def test_repeat_suppression(self):
+        partner = self.customers[0]
+        inv = self._invoice(partner, 100.0, 3)
+        run = self._run()
+        run.action_send()
+        self.assertEqual(inv.kakeuri_dunning_level_id, self.level_friendly)
+        # same day, next day: the invoice already reached its level, nothing to send
+        self.assertFalse(self._line(self._run(), partner))
+        self.assertFalse(self._line(self._run(TODAY + timedelta(days=5)), partner))
+        # 12 days later the invoice is 15 days overdue: second notice
+        run3 = self._run(TODAY + timedelta(days=12))
+        self.assertEqual(self._line(run3, partner).level_id, self.level_second)
+        run3.action_send()
+        self.assertEqual(len(self._mails(partner)), 2)
+        # a re-sent run does nothing more
+        with self.assertRaises(UserError):
+            run3.action_send()
+        self.assertEqual(len(self._mails(partner)), 2)
+
+    def test_minimum_interval(self):
+        self.company.kakeuri_dunning_min_interval_days = 7
+        partner = self.customers[0]
+        self._invoice(partner, 100.0, 3)
+        self._run().action_send()
+        # a new invoice falls due; three days after the last reminder: skipped
+        self._invoice(partner, 50.0, 1, ref_date=TODAY + timedelta(days=3))
+        line = self._line(self._run(TODAY + timedelta(days=3)), partner)
+        self.assertEqual(line.state, "skipped")
+        self.assertIn("minimum interval is 7 days", line.reason)
+        self.assertFalse(line.include)
+        # seven days after: reminded again
+        line = self._line(self._run(TODAY + timedelta(days=7)), partner)
+        self.assertEqual(line.state, "draft")
+        self.assertEqual(line.level_id, self.level_friendly)
+
+    def test_disputes_and_exclusions(self):
+        only_disputed, excluded, mixed = self.customers[:3]
+        inv_d = self._invoice(only_disputed, 100.0, 20)
+        inv_d.kakeuri_dunning_blocked = True
+        self._invoice(excluded, 100.0, 20)
+        excluded.kakeuri_dunning_excluded = True
+        inv_m1 = self._invoice(mixed, 100.0, 20)
+        inv_m2 = self._invoice(mixed, 700.0, 40)
+        inv_m2.kakeuri_dunning_blocked = True
+        run = self._run()
+        line_d = self._line(run, only_disputed)
+        self.assertEqual((line_d.state, line_d.reason), ("skipped", "All overdue invoices are disputed."))
+        line_e = self._line(run, excluded)
+        self.assertEqual((line_e.state, line_e.reason), ("skipped", "The customer is excluded from dunning."))
+        line_m = self._line(run, mixed)
+        self.assertEqual(line_m.state, "draft")
+        self.assertEqual(line_m.level_id, self.level_second, "the disputed 40-day invoice does not count")
+        self.assertEqual(line_m.move_ids, inv_m1)
+        self.assertEqual(line_m.amount_overdue, 100.0)
+        self.assertIn("Disputed invoices left out: 1.", line_m.reason)
+        run.action_send()
+        self.assertFalse(self._mails(only_disputed) | self._mails(excluded))
+        self.assertEqual(len(self._mails(mixed)), 1)
+        self.assertFalse(inv_d.kakeuri_dunning_level_id)
+        self.assertFalse(inv_m2.kakeuri_dunning_level_id)
+        self.assertEqual(inv_m1.kakeuri_dunning_level_id, self.level_second)
+
+    def test_untick_and_change_level(self):
+        a, b = self.customers[:2]
+        self._invoice(a, 100.0, 20)
+        inv_b = self._invoice(b, 100.0, 40)
+        run = self._run(levels=self.levels.filtered("auto"))
+        self._line(run, a).include = False
+        self.assertEqual(self._line(run, a).state, "skipped")
+        self.assertIn("Left out by", self._line(run, a).reason)
+        self._line(run, b).level_id = self.level_friendly
+        run.action_send()
+        self.assertFalse(self._mails(a))
+        self.assertIn("Payment reminder", self._mails(b).subject)
+        self.assertEqual(inv_b.kakeuri_dunning_level_id, self.level_friendly)
+        # the next run proposes the level the invoice really reached
+        self.assertEqual(self._line(self._run(), b).level_id, self.level_final)
+
+    @freeze_time("2026-03-31")
+    def test_run_in_the_future_refused(self):
+        with self.assertRaisesRegex(ValidationError, "04/01/2026"):
+            self.env["kakeuri.dunning.run"].create(
+                {"date": TODAY + timedelta(days=1), "company_id": self.company.id}
+            )
+        run = self.env["kakeuri.dunning.run"].create({"date": TODAY, "company_id": self.company.id})
+        with self.assertRaisesRegex(ValidationError, "in the future"):
+            run.date = TODAY + timedelta(days=10)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningInstalments(DunningCommon):
+    def test_instalment_invoice_rows_add_up(self):
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "Two instalments (dunning test)",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 10}),
+                    Command.create({"value": "percent", "value_amount": 50.0, "nb_days": 40}),
+                ],
+            }
+        )
+        partner = self.customers[0]
+        inv = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": TODAY - timedelta(days=30),
+                "invoice_payment_term_id": term.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Goods", "quantity": 1.0, "price_unit": 1000.0, "tax_ids": []})
+                ],
+            }
+        )
+        inv.action_post()
+        plain = self._invoice(partner, 300.0, 5)
+        self.assertEqual(inv.invoice_date_due, TODAY + timedelta(days=10), "the last instalment is not due")
+        run = self._run()
+        line = self._line(run, partner)
+        self.assertEqual(line.amount_overdue, 800.0, "the first instalment and the plain invoice")
+        self.assertEqual(line.max_days_overdue, 20)
+        rows = {row["name"]: row for row in line.with_context(lang="en_US")._get_mail_invoice_rows()}
+        self.assertEqual(rows[inv.name]["days"], 20)
+        self.assertIn("500.00", rows[inv.name]["amount"])
+        self.assertEqual(rows[plain.name]["days"], 5)
+        self.assertIn("300.00", rows[plain.name]["amount"])
+        self.assertEqual(line._get_overdue_by_move()[inv], (500.0, TODAY - timedelta(days=20)))
+        run.action_send()
+        body = self._mails(partner).body_html
+        self.assertIn("800.00", body)
+        self.assertNotIn("1,000.00", body)
+        self.assertIn('text-align: right;">20</td>', body)
+        html = self.env["ir.actions.report"]._render_qweb_html("kakeuri_ar.report_dunning_letter", line.ids)[
+            0
+        ]
+        self.assertIn("500.00", html.decode())
+        self.assertNotIn("1,000.00", html.decode())
+
+
+@tagged("post_install", "-at_install")
+class TestDunningUnappliedCredits(DunningCommon):
+    def test_unapplied_credits_netted(self):
+        covered, partly, refunded = self.customers[:3]
+        self._invoice(covered, 100.0, 20)
+        self._invoice(partly, 300.0, 20)
+        self._invoice(refunded, 200.0, 20)
+        bank = self.company_data["default_journal_bank"]
+        for partner, amount in ((covered, 150.0), (partly, 100.0)):
+            payment = self.env["account.payment"].create(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": partner.id,
+                    "amount": amount,
+                    "date": TODAY - timedelta(days=2),
+                    "journal_id": bank.id,
+                }
+            )
+            payment.action_post()
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": refunded.id,
+                "invoice_date": TODAY - timedelta(days=3),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Returned goods", "quantity": 1.0, "price_unit": 200.0, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        run = self._run()
+        for partner in covered | refunded:
+            line = self._line(run, partner)
+            self.assertEqual(line.state, "skipped", partner.name)
+            self.assertEqual(line.reason, "Unapplied payments/credit notes cover the overdue amount.")
+        line = self._line(run, partly)
+        self.assertEqual(line.state, "draft")
+        self.assertEqual(line.amount_overdue, 300.0)
+        self.assertIn("Unapplied payments/credit notes of $\N{NO-BREAK SPACE}100.00 to match.", line.reason)
+        run.action_send()
+        self.assertFalse(self._mails(covered) | self._mails(refunded))
+        self.assertEqual(len(self._mails(partly)), 1)

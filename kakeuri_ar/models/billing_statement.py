@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_is_zero, format_date
 
-from .contract import can_commit
+from .kakeuri_contract import can_commit
 
 _logger = logging.getLogger(__name__)
 

@@ -159,6 +159,11 @@ def main():
                 "posted": posted,
                 "seconds": round(m1.seconds, 1),
                 "invoices_per_s": round(created / m1.seconds, 1) if m1.seconds else 0,
+                "cpu_s": round(m1.cpu_seconds, 1),
+                "pg_cpu_s": round(m1.pg_cpu_seconds, 1) if m1.pg_cpu_seconds is not None else "",
+                "invoices_per_cpu_s": round(created / (m1.cpu_seconds + (m1.pg_cpu_seconds or 0)), 1)
+                if m1.cpu_seconds
+                else 0,
                 "queries": m1.queries,
                 "rss_start_mb": round(rss_before),
                 "rss_end_mb": round(rss_after),
@@ -176,6 +181,9 @@ def main():
                 "posted": 0,
                 "seconds": round(m2.seconds, 2),
                 "invoices_per_s": 0,
+                "cpu_s": round(m2.cpu_seconds, 2),
+                "pg_cpu_s": round(m2.pg_cpu_seconds, 2) if m2.pg_cpu_seconds is not None else "",
+                "invoices_per_cpu_s": 0,
                 "queries": m2.queries,
                 "rss_start_mb": round(rss_after),
                 "rss_end_mb": round(rss_mb()),

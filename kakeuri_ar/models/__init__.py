@@ -1,20 +1,26 @@
 # Mixins first: the models that inherit them are built after them.
-from . import kakeuri_credit_banner_mixin
+from . import (
+    kakeuri_batch_mixin,
+    kakeuri_credit_banner_mixin,
+    kakeuri_recurrence_mixin,
+)
 
 # isort: split
 from . import (
     account_move_contract,
     account_move_credit,
     account_move_dunning,
-    contract,
-    contract_line,
-    kakeuri_batch_mixin,
     kakeuri_billing_statement,
     kakeuri_billing_statement_close,
     kakeuri_billing_statement_line,
     kakeuri_billing_statement_part,
     kakeuri_billing_statement_send,
     kakeuri_billing_statement_tax,
+    kakeuri_contract,
+    kakeuri_contract_billing,
+    kakeuri_contract_journal_items,
+    kakeuri_contract_line,
+    kakeuri_contract_posting,
     kakeuri_credit_policy,
     kakeuri_dunning_action,
     kakeuri_dunning_compute,

@@ -40,11 +40,15 @@ class AccountMove(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if self.env.context.get("kakeuri_contract_billing") and vals.keys() == {"checked"}:
+        if (
+            self.env.context.get("kakeuri_contract_billing")
+            and vals.keys() == {"checked"}
+            and self.env["kakeuri.contract"]._use_complete_invoices()
+        ):
             # Odoo's _post sets ``checked`` invoice by invoice: a flag of the move alone, which
             # changes no line and no amount, so the run skips the line synchronisation and the
             # balance check that account.move.write wraps around every write (they compare all
-            # the lines of the batch before and after: about 7 ms per generated invoice)
+            # the lines of the batch before and after each write)
             self = self.with_context(skip_invoice_sync=True, check_move_validity=False)
         return super().write(vals)
 

@@ -1,11 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+from .kakeuri_recurrence_mixin import month_day
 
 CLOSING_DAY_CHOICES = [(str(day), str(day)) for day in range(1, 31)] + [("31", "End of month")]
 
@@ -80,8 +81,7 @@ class ResPartner(models.Model):
     def _kakeuri_closing_date(self, year, month):
         """Closing date of this customer in the given month (the last day when shorter)."""
         self.ensure_one()
-        last = calendar.monthrange(year, month)[1]
-        return date(year, month, min(self.kakeuri_closing_day, last))
+        return month_day(year, month, self.kakeuri_closing_day)
 
     def _kakeuri_last_closing_date(self, day):
         """Latest closing date on or before ``day``."""

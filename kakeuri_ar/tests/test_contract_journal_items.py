@@ -13,7 +13,7 @@ from odoo.tests import tagged
 from odoo.addons.account.models.account_move import AccountMove
 from odoo.addons.account.models.sequence_mixin import SequenceMixin
 
-from ..models.contract import KakeuriContract
+from ..models.kakeuri_contract_journal_items import COMPLETE_INVOICES_PARAM, KakeuriContract
 from .common.contracts import KakeuriContractsCommon
 
 LINE_FIELDS = (
@@ -321,6 +321,41 @@ class TestContractJournalItems(KakeuriContractsCommon):
         product_lines = contract.invoice_ids.invoice_line_ids
         self.assertEqual(product_lines.mapped("analytic_distribution"), [{str(route.id): 100}] * 5)
         self.assertEqual(contract.invoice_ids.state, "posted")
+
+    @freeze_time("2026-03-10")
+    def test_system_parameter_switches_to_odoos_path(self):
+        """With the system parameter off, every invoice takes Odoo's path (no line given by the
+        contract, no synchronisation skipped) and is the same invoice."""
+        self.assertTrue(self.env["kakeuri.contract"]._use_complete_invoices(), "on by default")
+        vals = {"lines": self._lines(), "payment_term_id": self.term_split.id}
+        ours = self.make_contract(date_start="2026-03-01", **vals)
+        with self._watch_complete() as complete_context:
+            self.run_cron("2026-03-10", ours)
+        self.assertTrue(complete_context.called)
+        odoo_write = AccountMove.write
+        skipped = []
+
+        def write(moves, write_vals):
+            skipped.append(bool(moves.env.context.get("skip_invoice_sync")))
+            return odoo_write(moves, write_vals)
+
+        for value in ("0", "False"):
+            self.env["ir.config_parameter"].set_param(COMPLETE_INVOICES_PARAM, value)
+            self.assertFalse(self.env["kakeuri.contract"]._use_complete_invoices())
+            odoos = self.make_contract(date_start="2026-03-01", **vals)
+            skipped.clear()
+            with (
+                self._watch_complete() as complete_context,
+                patch.object(AccountMove, "write", autospec=True, side_effect=write),
+            ):
+                self.run_cron("2026-03-10", odoos)
+            self.assertFalse(complete_context.called, "no invoice created complete")
+            self.assertTrue(skipped)
+            self.assertFalse(any(skipped), "Odoo's synchronisation runs on every write")
+            self.assertEqual(odoos.invoice_ids.state, "posted")
+            self.assertSameInvoice(ours.invoice_ids, odoos.invoice_ids)
+        self.env["ir.config_parameter"].set_param(COMPLETE_INVOICES_PARAM, "1")
+        self.assertTrue(self.env["kakeuri.contract"]._use_complete_invoices())
 
 
 @tagged("post_install", "-at_install")

@@ -24,13 +24,14 @@ import subprocess
 # orders and invoices from orders, and counts orders to invoice in the exposure.
 SALE_SUITE = "sale"
 ACCOUNT_FILES = (
-    # customer invoices: the credit check in _post(), the credit banner of draft invoices
+    # customer invoices: the credit check in _post(), the credit banner of draft invoices, and
+    # the auto-post cron over several invoices (test_post_valid_invoices_when_auto_post)
     "test_account_move_out_invoice.py",
     # credit notes: they lower the exposure, and post through the same _post()
     "test_account_move_out_refund.py",
     # vendor bills post through the same _post(), which must leave them alone
     "test_account_move_in_invoice.py",
-    # journal entries and the auto-post cron (test_post_valid_invoices_when_auto_post)
+    # journal entries and the auto-post cron (posting at a date, recurring entries)
     "test_account_move_entry.py",
     # payments: open receivables, the residual the aging and dunning read
     "test_account_payment.py",

@@ -2,12 +2,13 @@
 PYTHON ?= python3
 DEV := $(PYTHON) tools/dev.py
 
-.PHONY: demo demo-reset test lint bench help
+.PHONY: demo demo-reset test test-odoo lint bench help
 
 help:
 	@echo "make demo        create (once) and serve the demo database on http://localhost:8069 (admin/admin)"
 	@echo "make demo-reset  drop the demo database"
 	@echo "make test        fresh database, install kakeuri_ar with demo data, run the tests"
+	@echo "make test-odoo   Odoo's sale and account tests with kakeuri_ar, compared with a database without it"
 	@echo "make lint        ruff and pylint-odoo on the addon"
 	@echo "make bench       run the benchmarks under bench/"
 
@@ -21,6 +22,10 @@ test:
 	@$(DEV) check
 	@$(PYTHON) -c "import pytest_odoo" 2>/dev/null || $(PYTHON) -m pip install -q -r requirements-test.txt
 	$(DEV) test $(if $(TESTS),-- $(TESTS),)
+
+test-odoo:
+	@$(DEV) check
+	$(DEV) test-odoo
 
 lint:
 	@$(PYTHON) -c "import pylint_odoo, ruff" 2>/dev/null || $(PYTHON) -m pip install -q -r requirements-test.txt

@@ -65,6 +65,12 @@ def parse_args():
         help="servers x cron threads per server, comma separated (first = base)",
     )
     parser.add_argument(
+        "--billing-batch", type=int, default=500, help="contracts per billing batch (the cron's default: 500)"
+    )
+    parser.add_argument(
+        "--dunning-batch", type=int, default=500, help="reminders per sending batch (the default: 500)"
+    )
+    parser.add_argument(
         "--base-port", type=int, default=8369, help="HTTP port of the first server (127.0.0.1)"
     )
     parser.add_argument("--timeout", type=int, default=3600, help="seconds a configuration may take")
@@ -328,7 +334,7 @@ def run_config(args, conf, expect, servers, threads):
         "dunning_done_s": finished["dunning"],
         "load_avg": f"{min(loads):.1f}-{max(loads):.1f}",
         "duplicates": checks["duplicates"],
-        "left_to_do": checks["left"],
+        "left_or_failed": checks["left"],
         "who_did_what": attribution(procs, expect),
     }
 
@@ -370,6 +376,11 @@ LEFT_CHECKS = {
     "reminder lines not sent": """
         SELECT count(*) FROM kakeuri_dunning_line
          WHERE run_id = %(run)s AND state NOT IN ('sent', 'skipped')""",
+    "dunning run notes of a stopped sending": """
+        SELECT count(*) FROM mail_message
+         WHERE model = 'kakeuri.dunning.run' AND res_id = %(run)s AND body::text LIKE '%%stopped%%'""",
+    "scheduled actions with a failure": """
+        SELECT count(*) FROM ir_cron WHERE id = ANY(%(crons)s) AND failure_count > 0""",
     "reminder messages without their mail": """
         SELECT count(*) FROM kakeuri_dunning_line line
          WHERE run_id = %(run)s AND mail_message_id IS NOT NULL
@@ -385,7 +396,8 @@ def check_database(expect):
         cr.execute(f"SELECT count(*) FROM ({sql}) d")
         duplicates[name] = cr.fetchone()[0]
     for name, sql in LEFT_CHECKS.items():
-        cr.execute(sql, {"today": expect["today"], "run": expect["run_id"]})
+        crons = [i for ids in expect["crons"].values() for i in ids]
+        cr.execute(sql, {"today": expect["today"], "run": expect["run_id"], "crons": crons})
         left[name] = cr.fetchone()[0]
     cnx.close()
     return {"duplicates": duplicates, "left": left}
@@ -409,9 +421,10 @@ def attribution(procs, expect):
     }
     result = {}
     for server in procs:
-        seconds, made = {}, {}
+        seconds, made, errors = {}, {}, 0
         with open(server["log"], errors="replace") as fh:
             for line in fh:
+                errors += " ERROR " in line or " CRITICAL " in line
                 m = JOB_LINE.match(line)
                 if m and int(m.group(3)) in job_of:
                     job = job_of[int(m.group(3))]
@@ -420,7 +433,7 @@ def attribution(procs, expect):
                 if m:
                     job = "invoices" if "contract billing" in m.group(2) else "statements"
                     made[job] = made.get(job, 0) + int(m.group(3))
-        result[server["name"]] = {"seconds_in_job": seconds, "items_reported": made}
+        result[server["name"]] = {"seconds_in_job": seconds, "items_reported": made, "log_errors": errors}
     return result
 
 
@@ -444,10 +457,11 @@ def main():
     base = rows[0]["seconds"]
     table = [
         {
-            **{k: v for k, v in row.items() if k not in ("duplicates", "left_to_do", "who_did_what")},
+            **{k: v for k, v in row.items() if k not in ("duplicates", "left_or_failed", "who_did_what")},
             "speed_up": round(base / row["seconds"], 2),
             "duplicates": sum(row["duplicates"].values()),
-            "left_to_do": sum(row["left_to_do"].values()),
+            "left_or_failed": sum(row["left_or_failed"].values()),
+            "log_errors": sum(s["log_errors"] for s in row["who_did_what"].values()),
         }
         for row in rows
     ]
@@ -458,8 +472,8 @@ def main():
     report("scaleout", table)
     with open(os.path.join(OUT, "scaleout-details.json"), "w") as fh:
         json.dump({"expect": expect, "runs": rows}, fh, indent=2)
-    if any(t["duplicates"] or t["left_to_do"] for t in table):
-        sys.exit("something was made twice or left undone: see bench/out/scaleout-details.json")
+    if any(t["duplicates"] or t["left_or_failed"] or t["log_errors"] for t in table):
+        sys.exit("something was made twice, left undone or failed: see bench/out/scaleout-details.json")
 
 
 if __name__ == "__main__":

@@ -77,10 +77,10 @@ class KakeuriBatchMixin(models.AbstractModel):
             SQL(
                 """SELECT id FROM ir_cron c
                     WHERE id = ANY(%s)
-                      AND nextcall > (now() AT TIME ZONE 'UTC')
+                      AND nextcall > (clock_timestamp() AT TIME ZONE 'UTC')
                       AND NOT EXISTS (SELECT 1 FROM ir_cron_trigger t
                                        WHERE t.cron_id = c.id
-                                         AND t.call_at <= (now() AT TIME ZONE 'UTC'))""",
+                                         AND t.call_at <= (clock_timestamp() AT TIME ZONE 'UTC'))""",
                 lanes.ids,
             )
         )

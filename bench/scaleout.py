@@ -8,17 +8,19 @@ nothing else runs).
 
 For each configuration (``--configs``, default ``1x1,2x1``: one server with one cron thread,
 then two servers with one cron thread each) a copy of that database is made, the servers are
-started (threaded mode, ``127.0.0.1`` only) and the three jobs are made due at once, as at
-night: contract billing ``_cron_generate_invoices``, the closing ``_cron_close_period`` and the
-queued dunning send ``_cron_send_queued``, each with its lanes (scheduled actions with the same
-code). The clock runs from then until every invoice, statement and reminder is made. Then the
-servers are stopped and the database is checked: one invoice per contract and period, unique
-invoice numbers, one statement per customer, company and closing date, one reminder line per
-customer and run, one mail per sent line, nothing left to do. Which server ran which job (and
+started (``127.0.0.1`` only; threaded, or prefork with ``--workers``) and the three jobs are
+made due at once, as at night: contract billing ``_cron_generate_invoices``, the closing
+``_cron_close_period`` and the queued dunning send ``_cron_send_queued``, each with its lanes
+(scheduled actions with the same code). The clock runs from then until every invoice,
+statement and reminder is made. Then the servers are stopped (always, also on an error) and the
+database is checked: one invoice per contract and period, unique invoice numbers without gaps,
+one statement per customer, company and closing date, one reminder line and one mail per
+customer of the run, nothing left to do, no failure. Which server ran which job and lane (and
 how many items its calls reported) is read from the servers' logs.
 
     python3 bench/scaleout.py                     # the sizes above
-    python3 bench/scaleout.py --contracts 500 --closing 250 --dunning 1000
+    python3 bench/scaleout.py --contracts 500 --closing 250 --dunning 1000 \
+        --billing-batch 25 --dunning-batch 50       # small: as many batches as the full size
     BENCH_DB_SUFFIX=_me python3 bench/scaleout.py --reuse-data   # keep the prepared database
 
 Results: a table, and ``bench/out/scaleout.json``; server logs in ``bench/out/scaleout-*.log``.
@@ -72,6 +74,12 @@ def parse_args():
     )
     parser.add_argument(
         "--base-port", type=int, default=8369, help="HTTP port of the first server (127.0.0.1)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="HTTP workers per server (0: threaded; more: prefork cron processes)",
     )
     parser.add_argument("--timeout", type=int, default=3600, help="seconds a configuration may take")
     parser.add_argument(
@@ -201,7 +209,7 @@ def connect(dbname):
 
 
 # --------------------------------------------------------------- servers
-def start_servers(conf, servers, threads, base_port, label):
+def start_servers(conf, servers, threads, args, label):
     procs = []
     for i in range(servers):
         log = os.path.join(OUT, f"scaleout-{label}-server{i + 1}.log")
@@ -213,10 +221,13 @@ def start_servers(conf, servers, threads, base_port, label):
             RUN_DB,
             f"--db-filter=^{RUN_DB}$",
             "--http-interface=127.0.0.1",
-            f"--http-port={base_port + i}",
-            "--workers=0",
+            f"--http-port={args.base_port + i}",
+            f"--gevent-port={args.base_port + 100 + i}",
+            f"--workers={args.workers}",
             f"--max-cron-threads={threads}",
+            # prefork: no time limit on a round of jobs (the clock is the benchmark's)
             "--limit-time-real-cron=0",
+            "--limit-time-cpu=86400",
             f"--logfile={log}",
             "--log-level=info",
         )
@@ -224,7 +235,7 @@ def start_servers(conf, servers, threads, base_port, label):
         proc = subprocess.Popen(
             cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
         )
-        procs.append({"name": f"server{i + 1}", "proc": proc, "log": log, "port": base_port + i})
+        procs.append({"name": f"server{i + 1}", "proc": proc, "log": log})
     deadline = time.monotonic() + 300
     for server in procs:
         while not _log_has(server["log"], "Registry loaded in"):
@@ -285,11 +296,11 @@ def progress(cr, expect):
 
 
 def run_config(args, conf, expect, servers, threads):
-    label = f"{servers}x{threads}"
+    label = f"{servers}x{threads}" + (f"-w{args.workers}" if args.workers else "")
     copy_database()
     procs = []
     try:
-        procs = start_servers(conf, servers, threads, args.base_port, label)
+        procs = start_servers(conf, servers, threads, args, label)
         db, pg = connect(RUN_DB), connect("postgres")
         cr = db.cursor()
         load0 = os.getloadavg()[0]
@@ -326,7 +337,7 @@ def run_config(args, conf, expect, servers, threads):
     checks = check_database(expect)
     items = expect["invoices"] + expect["statements"] + expect["reminders"]
     return {
-        "config": f"{servers} server(s) x {threads} cron thread(s)",
+        "config": f"{servers} server(s) x {threads} cron {'worker' if args.workers else 'thread'}(s)",
         "seconds": seconds,
         "items_per_s": round(items / seconds, 1),
         "billing_done_s": finished["billing"],

@@ -89,14 +89,15 @@ class KakeuriBatchMixin(models.AbstractModel):
         self.env.cr.postcommit.add(Cron._notifydb)
 
     @api.model
-    def _kakeuri_claim(self, ids):
-        """Of the ids of records of this model, those that no other transaction works on, now
-        claimed by this one until it ends: the ``SKIP LOCKED`` of work that has no row of its
-        own to lock (a customer's statement yet to make), with transaction-level advisory
-        locks, which block nobody else's reads or writes of these records."""
+    def _kakeuri_claim(self, ids, namespace=None):
+        """Of these ids (the items of one job: customers to close, …), those that no other
+        transaction works on, now claimed by this one until it ends: the ``SKIP LOCKED`` of work
+        that has no row of its own to lock yet (a customer's statement to make), with
+        transaction-level advisory locks, which block nobody's reads or writes of the records.
+        The claims of different jobs are apart: ``namespace`` (default: this model's name)."""
         if not ids:
             return []
-        namespace = zlib.crc32(self._name.encode()) - 2**31  # a signed int4
+        namespace = zlib.crc32((namespace or self._name).encode()) - 2**31  # a signed int4
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_xact_lock(%s, id) ORDER BY id",

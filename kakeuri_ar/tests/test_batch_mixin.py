@@ -66,12 +66,13 @@ class TestBatchMixin(TransactionCase):
         self.assertEqual(self.Mixin._kakeuri_cron_lanes(closing), closing)
 
     def test_claim_skips_what_another_transaction_claimed(self):
-        Statement = self.env["kakeuri.billing.statement"]
-        self.assertEqual(Statement._kakeuri_claim([3, 1, 2]), [1, 2, 3])
+        job = "kakeuri.billing.statement"
+        self.assertEqual(self.Mixin._kakeuri_claim([3, 1, 2], job), [1, 2, 3])
+        self.assertEqual(self.Mixin._kakeuri_claim([3, 4], job), [3, 4], "claimed by this transaction")
         with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
-            env = self.env(cr=other)
-            self.assertEqual(env["kakeuri.billing.statement"]._kakeuri_claim([2, 3, 4]), [4])
-            # another job's items are another namespace
-            self.assertEqual(env["kakeuri.contract"]._kakeuri_claim([2, 3]), [2, 3])
+            Mixin = self.env(cr=other)["kakeuri.batch.mixin"]
+            self.assertEqual(Mixin._kakeuri_claim([2, 3, 4, 5], job), [5])
+            # another job's items are claimed apart
+            self.assertEqual(Mixin._kakeuri_claim([2, 3], "kakeuri.contract"), [2, 3])
             other.rollback()
-        self.assertEqual(Statement._kakeuri_claim([]), [])
+        self.assertEqual(self.Mixin._kakeuri_claim([]), [])

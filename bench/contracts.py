@@ -38,8 +38,9 @@ def rss_mb():
     return 0.0
 
 
-def generate(env):
-    """Bulk-insert customers, contracts and lines; return the billing date."""
+def generate(env, contracts=CONTRACTS, customers=CUSTOMERS):
+    """Bulk-insert ``customers`` customers, ``contracts`` contracts and their lines; return
+    the billing date."""
     import odoo  # noqa: PLC0415
     from odoo import fields  # noqa: PLC0415
 
@@ -77,7 +78,7 @@ def generate(env):
                'en_US', 'bench' || n || '@example.jp', now(), now(), 1, 1
           FROM generate_series(1, %s) n
         """,
-        [CUSTOMERS],
+        [customers],
     )
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE ref LIKE 'BENCH-%%'")
     cr.execute(
@@ -97,8 +98,8 @@ def generate(env):
             "currency": company.currency_id.id,
             "journal": journal.id,
             "start": start,
-            "n": CONTRACTS,
-            "customers": CUSTOMERS,
+            "n": contracts,
+            "customers": customers,
         },
     )
     cr.execute(
@@ -125,7 +126,7 @@ def generate(env):
     cr.commit()
     # Earlier runs of this benchmark leave deleted invoices behind: vacuum so that they do not
     # slow down Odoo's own sequence and payment-state queries.
-    with odoo.sql_db.db_connect(DB).cursor() as vcr:
+    with odoo.sql_db.db_connect(cr.dbname).cursor() as vcr:
         vcr._cnx.autocommit = True
         for table in TABLES:
             vcr.execute(f"VACUUM ANALYZE {table}")

@@ -61,8 +61,8 @@ def _clone_sql(cr, table, overrides, source_from, where):
     )
 
 
-def generate(env, today):
-    """Customers and posted invoices, days overdue spread over 1..60."""
+def generate(env, today, customers=CUSTOMERS):
+    """``customers`` customers and their posted invoices, days overdue spread over 1..60."""
     from odoo import Command  # noqa: PLC0415
     from odoo.tools import SQL  # noqa: PLC0415
 
@@ -103,7 +103,7 @@ def generate(env, today):
                     "email": SQL("'ap' || g || '@bench.example.com'"),
                     "email_normalized": SQL("'ap' || g || '@bench.example.com'"),
                 },
-                SQL("res_partner t, generate_series(1, %s) g", CUSTOMERS),
+                SQL("res_partner t, generate_series(1, %s) g", customers),
                 SQL("t.id = %s", template_partner.id),
             ),
         )

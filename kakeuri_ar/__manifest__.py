@@ -29,6 +29,7 @@
         "data/dunning_data.xml",
         "data/dunning_mail_template_data.xml",
         "data/dunning_level_data.xml",
+        "data/kakeuri_cron_lanes.xml",
         # reports
         "report/billing_statement_report.xml",
         "report/aging_report_templates.xml",

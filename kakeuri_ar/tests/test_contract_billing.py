@@ -53,7 +53,7 @@ class TestContractBilling(KakeuriContractsCommon):
                 lambda m: "Generated and posted by contract" in (m.body or "")
             )
             self.assertEqual(len(note), 1)
-            self.assertIn(f"data-oe-id='{contract.id}'", note.body)
+            self.assertRegex(note.body, f"data-oe-id=[\"']{contract.id}[\"']")
             self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
             self.assertEqual(note.message_type, "notification")
             self.assertTrue(note.message_id)

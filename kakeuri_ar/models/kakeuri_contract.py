@@ -1,26 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
 from .kakeuri_recurrence_mixin import RECURRING_RULES
 
 
-def can_commit(env):
-    """Whether a cron may commit per batch: never inside tests (Odoo's runner sets
-    ``current_test``; pytest-odoo on 18.0 does not, but test cursors refuse commits) nor when
-    the caller asks so with the ``kakeuri_no_commit`` context key."""
-    if env.context.get("kakeuri_no_commit") or modules.module.current_test or env.registry.in_test_mode():
-        return False
-    return getattr(env.cr.commit, "__name__", "") != "forbidden"
-
-
 class KakeuriContract(models.Model):
     _name = "kakeuri.contract"
     _description = "Recurring Tab-Sale Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin", "kakeuri.recurrence.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kakeuri.recurrence.mixin", "kakeuri.batch.mixin"]
     _order = "next_invoice_date, name, id"
     _check_company_auto = True
 
@@ -145,6 +136,13 @@ class KakeuriContract(models.Model):
         copy=False,
         help="Start dates (ISO) of periods before the next invoice date whose invoice was deleted or "
         "cancelled: the next run bills exactly these periods again.",
+    )
+    billing_failed_date = fields.Date(
+        string="Billing Failed On",
+        readonly=True,
+        copy=False,
+        help="Last day the billing run could not bill this contract (the reason is in the chatter). "
+        "The scheduled run does not try it again that day; Bill Now does.",
     )
     rebill_periods_text = fields.Char(
         string="Billed Again Next Run",

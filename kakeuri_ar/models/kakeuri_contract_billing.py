@@ -6,8 +6,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .kakeuri_contract import can_commit
-
 _logger = logging.getLogger(__name__)
 
 
@@ -50,32 +48,40 @@ class KakeuriContract(models.Model):
         """Bill every period of every active contract that starts on or before ``date_ref``.
 
         Contracts are taken in batches locked with ``FOR UPDATE SKIP LOCKED`` so two workers
-        never bill the same contract at once; each batch is committed (outside tests). A unique
-        index on (contract, period start) of non-cancelled invoices makes double billing
-        impossible whatever happens. A contract that fails is logged on its chatter and left
-        for the next run. ``contract_ids`` limits the run to these contracts."""
+        never bill the same contract at once, and batches are committed the way of
+        ``kakeuri.batch.mixin``. A unique index on (contract, period start) of non-cancelled
+        invoices makes double billing impossible whatever happens. A contract that fails is
+        logged on its chatter and left for the next day's run (Bill Now tries it at once).
+        ``contract_ids`` limits the run to these contracts."""
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
-        commit = can_commit(self.env)
-        done_ids = []
-        created = 0
-        while True:
-            ids = self._lock_due_contract_ids(date_ref, done_ids, contract_ids, batch_size)
+        # a scheduled action does one batch per call: the contracts that failed in an earlier
+        # call of today's run are known by their date, not by this call's memory
+        failed_on = fields.Date.context_today(self) if self._kakeuri_in_scheduled_action() else None
+        tried_ids = []
+        created = []
+
+        def process_batch():
+            ids = self._lock_due_contract_ids(date_ref, tried_ids, contract_ids, batch_size, failed_on)
             if not ids:
-                break
-            done_ids += ids
-            created += len(self.browse(ids)._generate_invoices(date_ref))
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+                return 0, 0
+            tried_ids.extend(ids)
+            created.append(len(self.browse(ids)._generate_invoices(date_ref)))
             self.env.invalidate_all()
-        _logger.info("kakeuri: contract billing up to %s created %d invoice(s)", date_ref, created)
-        return created
+            return len(ids), len(
+                self._lock_due_contract_ids(date_ref, tried_ids, contract_ids, None, failed_on)
+            )
+
+        self._kakeuri_run_batches(process_batch)
+        _logger.info("kakeuri: contract billing up to %s created %d invoice(s)", date_ref, sum(created))
+        return sum(created)
 
     @api.model
-    def _lock_due_contract_ids(self, date_ref, done_ids, contract_ids, limit):
+    def _lock_due_contract_ids(self, date_ref, done_ids, contract_ids, limit, failed_on=None):
         """Ids of at most ``limit`` active contracts with a period due by ``date_ref``, not in
-        ``done_ids`` (and among ``contract_ids`` unless None), locked for this transaction;
-        those another worker holds are left to it."""
-        self.flush_model(["state", "next_invoice_date", "rebill_period_starts"])
+        ``done_ids`` (and among ``contract_ids`` unless None) nor failed on ``failed_on``,
+        locked for this transaction; those another worker holds are left to it. Without a
+        ``limit``, the ids of all of them, unlocked: the work that remains."""
+        self.flush_model(["state", "next_invoice_date", "rebill_period_starts", "billing_failed_date"])
         self.env.cr.execute(
             SQL(
                 """
@@ -86,16 +92,17 @@ class KakeuriContract(models.Model):
                                 WHERE rebill::date <= %s))
                AND NOT (id = ANY(%s))
                AND (%s OR id = ANY(%s))
+               AND billing_failed_date IS DISTINCT FROM %s
           ORDER BY next_invoice_date, id
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED
+            %s
                 """,
                 date_ref,
                 date_ref,
                 done_ids,
                 contract_ids is None,
                 list(contract_ids or []),
-                limit,
+                failed_on,
+                SQL("LIMIT %s FOR UPDATE SKIP LOCKED", limit) if limit else SQL(""),
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]

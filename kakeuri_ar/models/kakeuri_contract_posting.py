@@ -127,6 +127,7 @@ class KakeuriContract(models.Model):
         self.ensure_one()
         _logger.warning("kakeuri: contract %s (id %s) not billed: %s", self.name, self.id, error)
         self.env.invalidate_all()
+        self.billing_failed_date = fields.Date.context_today(self)
         body = _(
             "The periods due could not be billed; the contract is skipped until it is fixed: %(reason)s",
             reason=self._error_text(error),

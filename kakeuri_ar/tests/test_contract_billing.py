@@ -326,3 +326,32 @@ class TestContractBilling(KakeuriContractsCommon):
         self.assertEqual(other.invoice_ids.state, "posted")
         self.assertFalse(broken.invoice_ids)
         self.assertTrue(broken.message_ids.filtered(lambda m: "could not be billed" in (m.body or "")))
+
+    @freeze_time("2026-02-15")
+    def test_scheduled_action_one_batch_per_call_and_failures_left_for_tomorrow(self):
+        """In the scheduled action each call bills one batch and reports its progress (Odoo
+        commits it and calls again while work remains); a contract that failed is not tried
+        again in a later call of the same day, so the run ends, and it is tried the next day."""
+        bad = self.make_contract(date_start="2026-01-01")
+        bad.journal_id = self.company_data["default_journal_purchase"]
+        goods = self.make_contract(partner=self.customer_b, date_start="2026-01-01") | self.make_contract(
+            partner=self.customer_b, date_start="2026-02-01"
+        )
+        contracts = bad | goods
+        cron = self.env.ref("kakeuri_ar.ir_cron_kakeuri_contract_invoices")
+        progress = self.env["ir.cron.progress"].sudo().create({"cron_id": cron.id, "remaining": 0, "done": 0})
+        Contract = self.env["kakeuri.contract"].with_context(ir_cron_progress_id=progress.id)
+        calls = []
+        for _call in range(4):
+            created = Contract._cron_generate_invoices(
+                date_ref=fields.Date.to_date("2026-02-15"), contract_ids=contracts.ids, batch_size=1
+            )
+            calls.append((created, progress.done, progress.remaining))
+        # the failing contract comes first (oldest next invoice date): tried once, then left
+        self.assertEqual(calls, [(0, 1, 2), (2, 1, 1), (1, 1, 0), (0, 0, 0)])
+        self.assertEqual(str(bad.billing_failed_date), "2026-02-15")
+        self.assertEqual(len(bad.message_ids.filtered(lambda m: "could not be billed" in (m.body or ""))), 1)
+        self.assertEqual(len(goods.invoice_ids), 3)
+        with freeze_time("2026-02-16"):
+            Contract._cron_generate_invoices(date_ref=fields.Date.to_date("2026-02-16"), contract_ids=bad.ids)
+        self.assertEqual(len(bad.message_ids.filtered(lambda m: "could not be billed" in (m.body or ""))), 2)

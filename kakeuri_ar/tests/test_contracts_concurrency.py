@@ -72,7 +72,7 @@ class TestContractsConcurrency(BaseCase):
     def _env(self):
         cr = self.registry.cursor()
         self.cursors.append(cr)
-        return api.Environment(cr, api.SUPERUSER_ID, {"kakeuri_no_commit": True})
+        return api.Environment(cr, api.SUPERUSER_ID, {})
 
     def _count(self, env):
         env.cr.execute(

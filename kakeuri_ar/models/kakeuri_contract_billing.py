@@ -92,7 +92,7 @@ class KakeuriContract(models.Model):
                                 WHERE rebill::date <= %s))
                AND NOT (id = ANY(%s))
                AND (%s OR id = ANY(%s))
-               AND billing_failed_date IS DISTINCT FROM %s
+               AND (%s::date IS NULL OR billing_failed_date IS DISTINCT FROM %s)
           ORDER BY next_invoice_date, id
             %s
                 """,
@@ -101,6 +101,7 @@ class KakeuriContract(models.Model):
                 done_ids,
                 contract_ids is None,
                 list(contract_ids or []),
+                failed_on,
                 failed_on,
                 SQL("LIMIT %s FOR UPDATE SKIP LOCKED", limit) if limit else SQL(""),
             )

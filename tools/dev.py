@@ -298,9 +298,9 @@ def cmd_test_odoo(args):
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {key: pool.submit(_odoo_suite_db, *job, runs, args.keep) for key, job in jobs.items()}
         results = {key: future.result() for key, future in futures.items()}
-    broken = odoo_tests.report(results["with"], results["without"], "run on a database without it")
+    broken = odoo_tests.report(results["with"], results["without"])
     if broken or results["with"].failed_runs:
-        die(f"kakeuri_ar breaks {len(broken)} of Odoo's tests")
+        sys.exit(1)  # the report's last line says how many, for CI readers
 
 
 def cmd_demo(args):

@@ -185,18 +185,22 @@ def run_suites(odoo_cmd, conf, db_name, runs, log_path):
     return results
 
 
-def report(with_addon, without_addon, known_source):
-    """Print the comparison; return the ids kakeuri_ar breaks."""
+def _print_failures(title, test_ids, failed):
+    print(f"\n{title}:" + ("" if test_ids else " none"))
+    for test_id in test_ids:
+        print(f"  {test_id}: {failed[test_id]}")
+
+
+def report(with_addon, without_addon):
+    """Print the comparison, the pytest-like count last; return the ids kakeuri_ar breaks."""
     broken = sorted(set(with_addon.failed) - set(without_addon.failed))
     also = sorted(set(with_addon.failed) & set(without_addon.failed))
-    print(f"\nOdoo tests that also fail without {ADDON} ({known_source}), not counted:")
-    for test_id in also or ["(none)"]:
-        print(f"  {test_id}: {with_addon.failed.get(test_id, '')}")
-    print(f"\nOdoo tests that fail because of {ADDON}:")
-    for test_id in broken or ["(none)"]:
-        print(f"  {test_id}: {with_addon.failed.get(test_id, '')}")
+    _print_failures(f"Odoo tests that also fail without {ADDON} (not counted)", also, with_addon.failed)
+    _print_failures(f"Odoo tests that fail because of {ADDON}", broken, with_addon.failed)
     for run in with_addon.failed_runs:
-        print(f"  run error: {run}")
+        print(f"  run error with {ADDON}: {run}")
+    for run in without_addon.failed_runs:
+        print(f"  run error without {ADDON}: {run}")
     passed = len(with_addon.passed)
     print(
         f"\nOdoo tests with {ADDON}: {passed} passed, {len(with_addon.failed)} failed "

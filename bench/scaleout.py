@@ -209,8 +209,9 @@ def connect(dbname):
 
 
 # --------------------------------------------------------------- servers
-def start_servers(conf, servers, threads, args, label):
-    procs = []
+def start_servers(conf, servers, threads, args, label, procs):
+    """Start the servers, each in a process group of its own, into ``procs`` (filled as they
+    start, so that the caller stops every one that started, whatever happens)."""
     for i in range(servers):
         log = os.path.join(OUT, f"scaleout-{label}-server{i + 1}.log")
         if os.path.exists(log):
@@ -248,7 +249,6 @@ def start_servers(conf, servers, threads, args, label):
                     f"{server['name']} did not load the registry in 300 s; see {server['log']}"
                 )
             time.sleep(0.5)
-    return procs
 
 
 def _log_has(path, text):
@@ -300,7 +300,7 @@ def run_config(args, conf, expect, servers, threads):
     copy_database()
     procs = []
     try:
-        procs = start_servers(conf, servers, threads, args, label)
+        start_servers(conf, servers, threads, args, label, procs)
         db, pg = connect(RUN_DB), connect("postgres")
         cr = db.cursor()
         load0 = os.getloadavg()[0]
@@ -328,7 +328,7 @@ def run_config(args, conf, expect, servers, threads):
             if dead:
                 raise RuntimeError(f"{label}: {', '.join(dead)} stopped; see its log")
             loads.append(os.getloadavg()[0])
-            time.sleep(0.25)
+            time.sleep(0.5)
         seconds = max(finished.values())
         db.close()
         pg.close()
@@ -449,6 +449,8 @@ def attribution(procs, expect):
 
 
 def main():
+    # stopped by a signal (``timeout``, a CI), the servers are stopped too: finally blocks run
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     args = parse_args()
     os.makedirs(OUT, exist_ok=True)
     dev.check_odoo()

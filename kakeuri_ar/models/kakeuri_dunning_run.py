@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
 
+from psycopg2 import errors as pg_errors
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -357,6 +359,8 @@ class KakeuriDunningRun(models.Model):
                 [("run_id", "=", run.id), ("state", "=", "draft")], limit=1
             ):
                 continue
+            if not run._lock_for_finishing():
+                continue  # another worker (a lane) finishes it
             # the counts of the message: only these columns of the (thousands of) lines
             run.line_ids.fetch(["state", "letter_to_print", "amount_overdue"])
             run.write({"state": "done", "send_queued": False})
@@ -370,3 +374,17 @@ class KakeuriDunningRun(models.Model):
                     letters=run.letter_count,
                 )
             )
+
+    def _lock_for_finishing(self):
+        """Take the run's row, or tell that another worker has it: two workers sending the last
+        batches of one run at once must not both close it (the second would fail on the row and
+        report the run as stopped)."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM kakeuri_dunning_run WHERE id = %s FOR NO KEY UPDATE NOWAIT", self.id)
+                )
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+            return False
+        return True

@@ -53,6 +53,8 @@ BASE_MODULES = "account,sale"
 _LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) \S+ ([\w.]+): (.*)$")
 _SUBTEST = re.compile(r"^Subtest (\S+)")
 _CLASS_ERROR = re.compile(r"^(\w+) \(([\w.]+)\)$")
+# The exception line of a traceback ("AssertionError: 1 != 2"), not the diff lines after it
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(: .*)?$")
 
 
 def test_files():
@@ -131,8 +133,8 @@ class Results:
             line = line.rstrip()  # Odoo's log lines end with a space
             match = _LOG_LINE.match(line)
             if not match:
-                if current and line.strip():
-                    self.failed[current] = line.strip()[:300]
+                if current and _EXCEPTION.match(line) and not line.startswith(("Traceback", "During")):
+                    self.failed[current] = line[:300]
                 continue
             level, logger, message = match.groups()
             current = None

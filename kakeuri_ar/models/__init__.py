@@ -31,7 +31,6 @@ from . import (
     kakeuri_dunning_render,
     kakeuri_dunning_run,
     kakeuri_dunning_send,
-    mail_message,
     res_company_billing,
     res_company_dunning,
     res_config_settings_billing,

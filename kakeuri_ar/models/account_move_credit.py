@@ -60,7 +60,7 @@ class AccountMove(models.Model):
         exposure (lines not coming from a confirmed sale order, which was checked when it was
         confirmed) against the limit and overdue items; a credit hold refuses them all."""
         if self.env.su and self.env.context.get("kakeuri_dunning_fee"):
-            return  # a dunning fee invoice: charged because of the overdue (see dunning_line.py)
+            return  # a dunning fee invoice: charged because of the overdue (see kakeuri_dunning_action.py)
         today = fields.Date.context_today(self)
         for move in self.filtered(lambda m: m._kakeuri_credit_checked()):
             if soft and move.date and move.date > today:

@@ -274,13 +274,6 @@ class TestContractBilling(KakeuriContractsCommon):
         self.assertEqual(set(notes.mapped("model")), {"kakeuri.contract"})
         self.assertEqual(set(notes.mapped("res_id")), set((contract | other).ids))
         self.assertEqual(set(invoice_notes.mapped("model")), {"account.move"})
-        # the helper other runs use logs the same way, escaping plain text
-        invoice = contract.invoice_ids
-        self.env["mail.message"]._kakeuri_log_notes_bulk("account.move", {invoice.id: "1 < 2"})
-        note = invoice.message_ids[0]
-        self.assertEqual(str(note.body), "<p>1 &lt; 2</p>")
-        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
-        self.assertEqual(note.message_type, "notification")
 
     @freeze_time("2026-03-15")
     def test_archived_customer_or_failing_report_does_not_stop_the_batch(self):

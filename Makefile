@@ -23,8 +23,10 @@ test:
 	@$(PYTHON) -c "import pytest_odoo" 2>/dev/null || $(PYTHON) -m pip install -q -r requirements-test.txt
 	$(DEV) test $(if $(TESTS),-- $(TESTS),)
 
+# Odoo's browser tests (tours) skip themselves without websocket-client; Chrome runs them.
 test-odoo:
 	@$(DEV) check
+	@$(PYTHON) -c "import websocket" 2>/dev/null || $(PYTHON) -m pip install -q websocket-client
 	$(DEV) test-odoo
 
 lint:

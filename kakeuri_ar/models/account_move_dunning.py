@@ -25,3 +25,15 @@ class AccountMove(models.Model):
         tracking=True,
         help="A disputed invoice is never dunned until the dispute is resolved.",
     )
+    kakeuri_dunning_line_ids = fields.Many2many(
+        comodel_name="kakeuri.dunning.line",
+        relation="kakeuri_dunning_line_move_rel",
+        column1="move_id",
+        column2="line_id",
+        string="Reminders",
+        domain=[("state", "=", "sent")],
+        readonly=True,
+        copy=False,
+        groups="kakeuri_ar.group_ar_user",
+        help="The reminders sent to the customer that listed this invoice, with their level.",
+    )

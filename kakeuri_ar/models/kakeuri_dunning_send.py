@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
 
-from markupsafe import escape
-
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -90,7 +88,7 @@ class KakeuriDunningSend(models.AbstractModel):
     def _send_batch(self, lines):
         """Execute a batch of lines (locked by the caller): queue mails, mark letters, create
         activities and fee invoices, set holds, store the levels on the invoices, log in the
-        chatter of the customers and invoices, and mark the lines. A constant number of
+        chatter of the customers, and mark the lines. A constant number of
         queries per batch, whatever the number of invoices (fees aside: one invoice each)."""
         lines = lines.filtered(lambda ln: ln.state == "draft").with_context(
             kakeuri_dunning_sending=True, mail_activity_quick_update=True, tracking_disable=True
@@ -111,7 +109,7 @@ class KakeuriDunningSend(models.AbstractModel):
         batch = DunningBatch(tokens={})
         values = send.env["kakeuri.dunning.action"]._execute_actions(to_send, results, batch)
         send._store_levels(to_send, plans, batch.tokens)
-        send._log_chatter(to_send, plans, results, values)
+        send._log_chatter(to_send, results, values)
         for line in lines:
             vals = dict(values.get(line, {}), state=results[line]["state"])
             notes = [line.reason] if line.reason and vals["state"] == "sent" else []
@@ -282,25 +280,14 @@ class KakeuriDunningSend(models.AbstractModel):
         )
 
     @api.model
-    def _log_chatter(self, lines, plans, results, values):
+    def _log_chatter(self, lines, results, values):
         """A note per customer not emailed (the email itself carries the summary) with what was
-        done, and a note per invoice with the level it reached."""
-        partner_bodies, move_bodies, texts = {}, {}, {}
-        for line in lines:
-            if not values.get(line, {}).get("mail_message_id"):
-                partner_bodies[line.partner_id.id] = line._chatter_body_partner(results[line]["notes"])
-            for move_id, level in plans.get(line, {}).items():
-                key = (level.id, line.run_id.id)
-                if key not in texts:  # the same note for all the invoices of a level and run
-                    texts[key] = escape(
-                        self.env._(
-                            "Dunning level %(level)s reached; reminder sent by run %(run)s.",
-                            level=level.name,
-                            run=line.run_id.name,
-                        )
-                    )
-                move_bodies[move_id] = texts[key]
+        done. The invoices get no note each: their reminders are the sent dunning lines that
+        list them (*Reminders* on the invoice), and their level is stored on them."""
+        partner_bodies = {
+            line.partner_id.id: line._chatter_body_partner(results[line]["notes"])
+            for line in lines
+            if not values.get(line, {}).get("mail_message_id")
+        }
         if partner_bodies:
             self.env["res.partner"].browse(list(partner_bodies))._message_log_batch(partner_bodies)
-        if move_bodies:
-            self.env["account.move"].browse(list(move_bodies))._message_log_batch(move_bodies)

@@ -47,6 +47,7 @@ class TestDunningCompute(DunningCommon):
         self.assertEqual(line.level_id, self.level_final)
         self.assertEqual(line.amount_overdue, 600.0)
         self.assertEqual(line.move_ids, inv3 | inv20 | inv35)
+        self.assertFalse(inv20.kakeuri_dunning_line_ids, "a reminder not sent yet is not listed on the invoice")
         run.action_send()
         self.assertEqual(run.state, "done")
         self.assertEqual(line.state, "sent")
@@ -78,11 +79,14 @@ class TestDunningCompute(DunningCommon):
         self.assertEqual(mail.subtype_id, self.env.ref("mail.mt_comment"))
         self.assertEqual(line.mail_message_id, mail.mail_message_id)
         self.assertTrue(line.letter_to_print)
-        # chatter: a note on the customer and on each invoice
+        # chatter: the email on the customer summarises what was done; the invoices show the
+        # reminder that listed them (no note each) and the level each reached
         note = partner.message_ids.filtered(lambda m: run.name in (m.body or "") and "Final notice" in m.body)
         self.assertEqual(len(note), 1)
         self.assertIn("Email queued to", note.body)
-        self.assertTrue(inv20.message_ids.filtered(lambda m: "Second notice" in (m.body or "")))
+        for inv in inv3 | inv20 | inv35:
+            self.assertEqual(inv.kakeuri_dunning_line_ids, line)
+            self.assertFalse(inv.message_ids.filtered(lambda m, run=run: run.name in (m.body or "")))
         # the letter renders with the invoices
         html = self.env["ir.actions.report"]._render_qweb_html("kakeuri_ar.report_dunning_letter", line.ids)[
             0

@@ -30,12 +30,19 @@ class KakeuriBillingStatement(models.Model):
         scheduled action). Safe to re-run and to run twice at once: a run locks the customers it
         closes and leaves those another run holds to it, and a unique index allows one live
         statement per customer, company and closing date (a duplicate made by a parallel run
-        is skipped). Returns the created statements."""
+        is skipped). A customer whose statement cannot be made gets a note and is left out of
+        the scheduled run for the rest of the day (``kakeuri_closing_failed_date``). Returns
+        the created statements."""
         # the daily run closes up to yesterday: a closing day's own sales are booked during it
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self) - timedelta(days=1)
         if partners is None:
             partners = self.env["res.partner"].search([("kakeuri_closing_day", ">", 0)])
         partners = partners.commercial_partner_id.filtered(lambda p: p.kakeuri_closing_day)
+        if self.env["kakeuri.batch.mixin"]._kakeuri_in_scheduled_action():
+            # the customers whose closing failed today wait for tomorrow (or the wizard): each
+            # call of the scheduled action would try them again and note the same failure
+            today = fields.Date.context_today(self)
+            partners = partners.filtered(lambda p: p.kakeuri_closing_failed_date != today)
         companies = companies or self.env["res.company"].search([])
         queue = self._closing_queue(partners, companies, date_ref)
         created = []
@@ -163,7 +170,10 @@ class KakeuriBillingStatement(models.Model):
                     reason=error.args[0] if error.args else str(error),
                 )
             )
+            partner.sudo().kakeuri_closing_failed_date = fields.Date.context_today(self)
             return None
+        if partner.kakeuri_closing_failed_date:
+            partner.sudo().kakeuri_closing_failed_date = False
         return statement
 
     @api.model

@@ -29,6 +29,15 @@ class ResPartner(models.Model):
         help="Day of the month on which this customer's purchases are closed and billed on one "
         "statement (締日). Empty: no closing-day billing.",
     )
+    kakeuri_closing_failed_date = fields.Date(
+        string="Closing Failed On",
+        copy=False,
+        readonly=True,
+        help="The day the scheduled closing run could not make this customer's statement (the "
+        "reason is in the chatter). The scheduled run does not try again that day, so the customer "
+        "gets one note, not one per batch; it tries again the next day, and the closing wizard "
+        "tries at once.",
+    )
     kakeuri_billing_statement_ids = fields.One2many(
         comodel_name="kakeuri.billing.statement",
         inverse_name="partner_id",

@@ -63,7 +63,16 @@ class TestBatchMixin(TransactionCase):
         copy.active = False
         self.assertNotIn(copy, self.Mixin._kakeuri_cron_lanes(self.job))
         closing = self.env.ref("kakeuri_ar.ir_cron_kakeuri_close_period")
-        self.assertEqual(self.Mixin._kakeuri_cron_lanes(closing), closing)
+        closing_lane = self.env.ref("kakeuri_ar.ir_cron_kakeuri_close_period_lane_2")
+        self.assertEqual(self.Mixin._kakeuri_cron_lanes(closing), closing | closing_lane)
+        dunning = self.env.ref("kakeuri_ar.ir_cron_kakeuri_dunning_send_queued")
+        self.assertEqual(
+            self.Mixin._kakeuri_cron_lanes(dunning),
+            dunning | self.env.ref("kakeuri_ar.ir_cron_kakeuri_dunning_send_queued_lane_2"),
+        )
+        # the daily dunning run creates the day's runs: it must never have a lane
+        daily = self.env.ref("kakeuri_ar.ir_cron_kakeuri_dunning")
+        self.assertEqual(self.Mixin._kakeuri_cron_lanes(daily), daily)
 
     def test_claim_skips_what_another_transaction_claimed(self):
         job = "kakeuri.billing.statement"

@@ -203,6 +203,28 @@ class TestBillingCloseRun(KakeuriBillingCommon):
         note = self.customer.message_ids[:1]
         self.assertIn("could not be made", note.body)
         self.assertIn("the payment term cannot be read", note.body)
+        self.assertEqual(str(self.customer.kakeuri_closing_failed_date), "2026-02-01")
+
+        def failure_notes():
+            return self.customer.message_ids.filtered(lambda m: "could not be made" in (m.body or ""))
+
+        # the next calls of the scheduled action that day leave it out: one note, not one per call
+        with (
+            patch.object(Statement, "_compute_due_date", broken_due_date),
+            mute_logger("odoo.addons.kakeuri_ar.models.kakeuri_billing_statement_close"),
+        ):
+            again = self.Statement.with_context(ir_cron_progress_id=progress.id)._cron_close_period(
+                date_ref=fields.Date.to_date("2026-01-31"), partners=self.customer, batch_size=1
+            )
+        self.assertFalse(again)
+        self.assertEqual(len(failure_notes()), 1)
+        # the closing wizard (or tomorrow's run) tries again, and a success clears the mark
+        made = self.Statement._cron_close_period(
+            date_ref=fields.Date.to_date("2026-01-31"), partners=self.customer, batch_size=1
+        )
+        self.assertEqual(made.partner_id, self.customer)
+        self.assertFalse(self.customer.kakeuri_closing_failed_date)
+        self.assertEqual(len(failure_notes()), 1)
 
     @freeze_time("2026-02-01")
     def test_entries_without_customer_and_customers_of_other_companies(self):

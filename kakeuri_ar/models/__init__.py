@@ -3,10 +3,12 @@ from . import (
     kakeuri_batch_mixin,
     kakeuri_credit_banner_mixin,
     kakeuri_recurrence_mixin,
+    kakeuri_sequence_mixin,
 )
 
 # isort: split
 from . import (
+    account_move_billing,
     account_move_contract,
     account_move_credit,
     account_move_dunning,

@@ -31,7 +31,7 @@ FROZEN_FIELDS = (
 class KakeuriBillingStatement(models.Model):
     _name = "kakeuri.billing.statement"
     _description = "Closing-Day Billing Statement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "kakeuri.sequence.mixin"]
     _order = "period_end desc, partner_id, id desc"
     _check_company_auto = True
 
@@ -231,12 +231,12 @@ class KakeuriBillingStatement(models.Model):
                 self._check_no_live_duplicate(
                     vals["partner_id"], vals.get("company_id") or self.env.company.id, vals["period_end"]
                 )
-            if vals.get("name", _("New")) == _("New"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
-                    "kakeuri.billing.statement"
-                ) or _("New")
         return super().create(vals_list)
+
+    def _state_label(self):
+        """The state of this statement as the user reads it (translated)."""
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
     def write(self, vals):
         self._check_frozen(vals)
@@ -259,7 +259,7 @@ class KakeuriBillingStatement(models.Model):
                         "Billing statement %(statement)s is %(state)s and frozen: %(fields)s cannot be "
                         "changed. Later changes to its invoices show on the next statement.",
                         statement=statement.display_name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[statement.state],
+                        state=statement._state_label(),
                         fields=", ".join(
                             sorted(self._fields[name]._description_string(self.env) for name in frozen)
                         ),
@@ -283,7 +283,7 @@ class KakeuriBillingStatement(models.Model):
                     _(
                         "Billing statement %(statement)s is %(state)s; cancel it before deleting it.",
                         statement=statement.display_name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[statement.state],
+                        state=statement._state_label(),
                     )
                 )
 
@@ -354,7 +354,7 @@ class KakeuriBillingStatement(models.Model):
                         "%(later)s (%(state)s) carries its total forward. Cancel %(later)s first.",
                         statement=statement.display_name,
                         later=later.display_name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[later.state],
+                        state=later._state_label(),
                     )
                 )
         self.with_context(kakeuri_statement_transition=True).write({"state": "cancel"})
@@ -389,6 +389,6 @@ class KakeuriBillingStatement(models.Model):
                         "Billing statement %(statement)s is %(state)s and frozen: its lines and tax "
                         "summary cannot be changed.",
                         statement=statement.display_name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[statement.state],
+                        state=statement._state_label(),
                     )
                 )

@@ -11,7 +11,13 @@ from .kakeuri_recurrence_mixin import RECURRING_RULES
 class KakeuriContract(models.Model):
     _name = "kakeuri.contract"
     _description = "Recurring Tab-Sale Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin", "kakeuri.recurrence.mixin", "kakeuri.batch.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "kakeuri.sequence.mixin",
+        "kakeuri.recurrence.mixin",
+        "kakeuri.batch.mixin",
+    ]
     _order = "next_invoice_date, name, id"
     _check_company_auto = True
 
@@ -270,16 +276,6 @@ class KakeuriContract(models.Model):
                 )
 
     # ------------------------------------------------------------------ CRUD
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
-                    "kakeuri.contract"
-                ) or _("New")
-        return super().create(vals_list)
-
     def write(self, vals):
         if "line_ids" in vals:
             # lines deleted through the form are checked by _check_lines_when_running once the

@@ -13,7 +13,7 @@ _logger = logging.getLogger(__name__)
 class KakeuriDunningRun(models.Model):
     _name = "kakeuri.dunning.run"
     _description = "Dunning Run"
-    _inherit = ["mail.thread", "kakeuri.batch.mixin"]
+    _inherit = ["mail.thread", "kakeuri.sequence.mixin", "kakeuri.batch.mixin"]
     _order = "date desc, id desc"
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
@@ -141,16 +141,6 @@ class KakeuriDunningRun(models.Model):
     @api.onchange("company_id")
     def _onchange_company_id(self):
         self.level_ids = self.env["kakeuri.dunning.level"].search([("company_id", "=", self.company_id.id)])
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("kakeuri.dunning.run") or "/"
-                )
-        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -289,7 +279,9 @@ class KakeuriDunningRun(models.Model):
     def _cron_run(self, date_ref=None):
         """Daily: for each company, finish unsent scheduled runs, then compute and send a run
         with the automatic levels (one per company and date). Manual levels wait for a
-        person's run. In the scheduled action the sending goes a batch per call."""
+        person's run. In the scheduled action the sending goes a batch per call; a run larger
+        than the background threshold is handed to the queued send (``_cron_send_queued``),
+        whose lanes share its batches, as when a person presses Send."""
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
         for company in self.env["res.company"].sudo().search([]):
             # one company's failure (a broken template, a lock) must not stop the others
@@ -308,7 +300,7 @@ class KakeuriDunningRun(models.Model):
         """Returns whether reminders of a scheduled run of ``company`` are left to send."""
         Run = self.sudo().with_company(company).with_context(allowed_company_ids=[company.id])
         auto_runs = [("company_id", "=", company.id), ("auto", "=", True)]
-        for pending in Run.search([*auto_runs, ("state", "=", "draft")]):
+        for pending in Run.search([*auto_runs, ("state", "=", "draft"), ("send_queued", "=", False)]):
             taken = pending._send_lines()
             pending._finish_if_complete()
             if taken and pending.state == "draft":
@@ -330,6 +322,9 @@ class KakeuriDunningRun(models.Model):
         run._compute_lines()
         if not run.line_ids:
             run.unlink()
+            return False
+        if run._send_in_background():
+            run._queue_sending()
             return False
         run._send_lines()
         run._finish_if_complete()

@@ -145,7 +145,8 @@ class KakeuriContract(models.Model):
         due = defaultdict(float)
         if term:
             terms = term._compute_terms(
-                date_ref=invoice_date,
+                # a closing-day customer's terms count from the closing date, as Odoo's path does
+                date_ref=self.partner_id._kakeuri_payment_term_date(invoice_date),
                 currency=currency,
                 company=self.company_id,
                 tax_amount=tax_amount,

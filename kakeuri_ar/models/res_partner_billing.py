@@ -110,6 +110,17 @@ class ResPartner(models.Model):
             closing = self._kakeuri_closing_date(nxt.year, nxt.month)
         return closing
 
+    def _kakeuri_payment_term_date(self, day):
+        """The date the payment terms of a sale dated ``day`` count from: for a customer with a
+        closing day, the closing date of the period the sale falls in (a sale on the closing
+        day itself belongs to it), so that the invoice falls due when its billing statement
+        does; ``day`` itself otherwise."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        if not partner.kakeuri_closing_day or not day:
+            return day
+        return partner._kakeuri_next_closing_date(day - timedelta(days=1))
+
     def action_view_kakeuri_billing_statements(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id("kakeuri_ar.action_kakeuri_billing_statement")

@@ -226,8 +226,10 @@ def start_servers(conf, servers, threads, args, label, procs):
             f"--gevent-port={args.base_port + 100 + i}",
             f"--workers={args.workers}",
             f"--max-cron-threads={threads}",
-            # prefork: no time limit on a round of jobs (the clock is the benchmark's)
+            # no time limit on a round of jobs (the clock is the benchmark's): prefork reads
+            # limit-time-real-cron (0: none), threaded cron threads fall back to limit-time-real
             "--limit-time-real-cron=0",
+            "--limit-time-real=86400",
             "--limit-time-cpu=86400",
             f"--logfile={log}",
             "--log-level=info",

@@ -146,6 +146,25 @@ class TestDunningScheduled(DunningCommon):
         # a person's run proposes the manual call level
         self.assertEqual(self._line(self._run(), b).level_id, self.level_call)
 
+    @freeze_time("2026-03-31")
+    def test_cron_hands_a_large_run_to_the_queued_send_and_its_lanes(self):
+        for partner in self.customers[:3]:
+            self._invoice(partner, 100.0, 3)
+        self.env["ir.config_parameter"].sudo().set_param("kakeuri_ar.dunning_background_threshold", "2")
+        Run = self.env["kakeuri.dunning.run"]
+        Run._cron_run()
+        run = Run.search([("company_id", "=", self.company.id), ("auto", "=", True)])
+        self.assertEqual((run.state, run.send_queued), ("draft", True))
+        self.assertFalse(self._mails(self.customers[0]), "nothing sent by the daily job itself")
+        self.assertIn("queued by", run.message_ids[0].body)
+        # the daily job's next call leaves the queued run to the queued send
+        Run._cron_run()
+        self.assertEqual(run.draft_count, 3)
+        Run._cron_send_queued()
+        self.assertEqual((run.state, run.send_queued), ("done", False))
+        for partner in self.customers[:3]:
+            self.assertEqual(len(self._mails(partner)), 1, partner.name)
+
 
 @tagged("post_install", "-at_install")
 class TestDunningFailingLine(DunningCommon):

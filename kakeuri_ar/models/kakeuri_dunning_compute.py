@@ -14,6 +14,7 @@ BULK_LINE_COLUMNS = (
     "proposed_level_id",
     "move_level_data",
     "amount_overdue",
+    "amount_unapplied",
     "max_days_overdue",
     "last_dunning_date",
     "user_id",
@@ -142,22 +143,25 @@ class KakeuriDunningCompute(models.AbstractModel):
             SQL(
                 """INSERT INTO kakeuri_dunning_line
                           (run_id, company_id, date, partner_id, contact_partner_id, level_id,
-                           proposed_level_id, move_level_data, amount_overdue, max_days_overdue,
+                           proposed_level_id, move_level_data, amount_overdue, amount_unapplied,
+                           max_days_overdue,
                            last_dunning_date, user_id, state, include, reason,
                            letter_to_print, hold_set, create_uid, create_date, write_uid, write_date)
                    SELECT %(run)s, %(company)s, %(date)s, v.partner_id, v.contact_partner_id, v.level_id,
                           v.proposed_level_id, v.move_level_data::jsonb, v.amount_overdue,
-                          v.max_days_overdue, v.last_dunning_date, v.user_id, v.state, v.include,
+                          v.amount_unapplied, v.max_days_overdue, v.last_dunning_date, v.user_id,
+                          v.state, v.include,
                           v.reason, FALSE, FALSE,
                           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
                      FROM unnest(%(partner_id)s::int[], %(contact_partner_id)s::int[],
                                  %(level_id)s::int[], %(proposed_level_id)s::int[],
                                  %(move_level_data)s::text[], %(amount_overdue)s::numeric[],
-                                 %(max_days_overdue)s::int[], %(last_dunning_date)s::date[],
+                                 %(amount_unapplied)s::numeric[], %(max_days_overdue)s::int[],
+                                 %(last_dunning_date)s::date[],
                                  %(user_id)s::int[], %(state)s::varchar[], %(include)s::bool[],
                                  %(reason)s::varchar[])
                           AS v(partner_id, contact_partner_id, level_id, proposed_level_id,
-                               move_level_data, amount_overdue, max_days_overdue,
+                               move_level_data, amount_overdue, amount_unapplied, max_days_overdue,
                                last_dunning_date, user_id, state, include, reason)
                 RETURNING id, partner_id""",
                 run=run.id,
@@ -170,6 +174,7 @@ class KakeuriDunningCompute(models.AbstractModel):
                 proposed_level_id=columns["proposed_level_id"],
                 move_level_data=[json.dumps(value) for value in columns["move_level_data"]],
                 amount_overdue=columns["amount_overdue"],
+                amount_unapplied=columns["amount_unapplied"],
                 max_days_overdue=columns["max_days_overdue"],
                 last_dunning_date=columns["last_dunning_date"],
                 user_id=columns["user_id"],
@@ -203,18 +208,28 @@ class KakeuriDunningCompute(models.AbstractModel):
         )
 
     @api.model
-    def _target_level(self, days, current_days, steps):
-        """The highest level an invoice ``days`` overdue has reached, if it is above the level
-        it already had (``current_days``: days of its current level, -1 for none).
-        ``steps``: [(days_overdue, level)] of the run's levels, ascending."""
-        target_days, target = -1, False
-        for level_days, level in steps:
-            if level_days > days:
+    def _next_level(self, steps, current_days, max_days, pending):
+        """The level a customer gets next, or False: the one decision of escalation, one level
+        at a time. ``steps``: [(days_overdue, level)] of the levels in play, ascending;
+        ``current_days``: days of the highest level its overdue invoices reached (-1: never
+        reminded); ``max_days``: days overdue of its most overdue invoice; ``pending``: some
+        overdue invoice has not reached the highest of ``steps`` yet.
+
+        The next level is the first one above the level reached, once its days overdue are
+        reached; a level that may be skipped (``skippable``) is passed over when the one after
+        it is reached too. At the top, the top level is sent again for invoices that have not
+        had it (the same words are true of them); otherwise nothing is new."""
+        above = [(days, level) for days, level in steps if days > current_days]
+        if not above:
+            return steps[-1][1] if steps and pending else False
+        target = False
+        for days, level in above:
+            if days > max_days:
                 break
-            target_days, target = level_days, level
-        if target and target_days > current_days:
-            return target
-        return False
+            target = level
+            if not level.skippable:
+                break
+        return target
 
     @api.model
     def _prepare_line_vals(self, run, partner_id, rows, levels, steps=None):
@@ -225,14 +240,17 @@ class KakeuriDunningCompute(models.AbstractModel):
         open_rows = [r for r in rows if not r["blocked"]]
         disputed = [r for r in rows if r["blocked"]]
         considered = open_rows or disputed
-        targets = {}
-        for row in considered:
-            level = self._target_level((run_date - row["date_maturity"]).days, row["current_days"], steps)
-            if level:
-                targets[row["move_id"]] = level
-        if not targets:
+        top_days = steps[-1][0] if steps else -1
+        level = self._next_level(
+            steps,
+            current_days=max(r["current_days"] for r in considered),
+            max_days=max((run_date - r["date_maturity"]).days for r in considered),
+            pending=any(r["current_days"] < top_days for r in considered),
+        )
+        if not level:
             return None
-        level = max(targets.values(), key=lambda lv: (lv.days_overdue, lv.id))
+        # the invoices not at this level yet reach it with this reminder
+        targets = {r["move_id"]: level for r in considered if r["current_days"] < level.days_overdue}
         head = rows[0]
         reason = self._get_skip_reason(
             run,
@@ -262,6 +280,7 @@ class KakeuriDunningCompute(models.AbstractModel):
                 for r in considered
             },
             "amount_overdue": sum(r["residual"] for r in considered),
+            "amount_unapplied": -(head["unapplied"] or 0.0),
             "max_days_overdue": max((run_date - r["date_maturity"]).days for r in considered),
             "last_dunning_date": head["last_date"],
             "user_id": head["user_id"],

@@ -92,10 +92,10 @@ class KakeuriDunningFormat(models.AbstractModel):
         return result
 
     @api.model
-    def _get_total(self, line):
-        """The line's overdue amount, formatted as the invoice rows are."""
+    def _get_amount(self, line, amount):
+        """An amount of the line (overdue, unapplied, to pay), formatted as the invoice rows are."""
         formats = self._get_mail_formats(line.env, self._get_batch(line))
-        return self._format_amount_lang(line.amount_overdue, line.currency_id, formats)
+        return self._format_amount_lang(amount, line.currency_id, formats)
 
     @api.model
     def _get_mail_formats(self, env, batch):

@@ -109,6 +109,12 @@ class KakeuriDunningLevel(models.Model):
         string="Set Credit Hold",
         help="Put the customer on credit hold: new sales orders are refused until the hold is lifted.",
     )
+    skippable = fields.Boolean(
+        string="May Be Skipped",
+        help="A customer overdue long enough for the next level goes past this one without "
+        "receiving it. Off (the default): reminders escalate one level at a time, and every "
+        "customer gets this level before any later one.",
+    )
     auto = fields.Boolean(
         string="Automatic",
         help="Sent by the daily scheduled action without review. Other levels wait for a person's run.",

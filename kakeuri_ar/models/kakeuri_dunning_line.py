@@ -62,6 +62,18 @@ class KakeuriDunningLine(models.Model):
     )
     move_count = fields.Integer(compute="_compute_move_count", string="Invoices")
     amount_overdue = fields.Monetary(string="Overdue Amount", currency_field="currency_id")
+    amount_unapplied = fields.Monetary(
+        string="Unapplied Credits",
+        currency_field="currency_id",
+        help="The customer's payments and credit notes not matched with an invoice yet; the "
+        "reminder shows them and asks for the overdue amount less them.",
+    )
+    amount_to_pay = fields.Monetary(
+        string="Amount to Pay",
+        currency_field="currency_id",
+        compute="_compute_amount_to_pay",
+        help="The overdue amount less the unapplied credits: what the reminder asks for.",
+    )
     max_days_overdue = fields.Integer(string="Days Overdue", aggregator="max")
     last_dunning_date = fields.Date(string="Previous Reminder")
     include = fields.Boolean(
@@ -85,6 +97,11 @@ class KakeuriDunningLine(models.Model):
     _sql_constraints = [
         ("run_partner_uniq", "unique(run_id, partner_id)", "A customer gets one line per dunning run."),
     ]
+
+    @api.depends("amount_overdue", "amount_unapplied")
+    def _compute_amount_to_pay(self):
+        for line in self:
+            line.amount_to_pay = max(line.amount_overdue - line.amount_unapplied, 0.0)
 
     @api.depends("move_ids")
     def _compute_move_count(self):
@@ -258,13 +275,25 @@ class KakeuriDunningLine(models.Model):
 
     def _chatter_body_partner(self, notes):
         self.ensure_one()
-        text = self.env._(
-            "Reminder %(level)s (run %(run)s) for %(amount)s overdue, invoices %(invoices)s.",
-            level=self.level_id.name,
-            run=self.run_id.name,
-            amount=self._get_mail_total(),
-            invoices=", ".join(self.move_ids.mapped("name")),
-        )
+        if self.currency_id.is_zero(self.amount_unapplied):
+            text = self.env._(
+                "Reminder %(level)s (run %(run)s) for %(amount)s overdue, invoices %(invoices)s.",
+                level=self.level_id.name,
+                run=self.run_id.name,
+                amount=self._get_mail_total(),
+                invoices=", ".join(self.move_ids.mapped("name")),
+            )
+        else:
+            text = self.env._(
+                "Reminder %(level)s (run %(run)s) for %(amount)s overdue, invoices %(invoices)s, "
+                "less %(unapplied)s of unapplied credits: %(to_pay)s to pay.",
+                level=self.level_id.name,
+                run=self.run_id.name,
+                amount=self._get_mail_total(),
+                invoices=", ".join(self.move_ids.mapped("name")),
+                unapplied=self._get_mail_unapplied(),
+                to_pay=self._get_mail_to_pay(),
+            )
         return escape(" ".join([text, *[str(n) for n in notes]]))
 
     # ------------------------------------------------------------------ letters
@@ -280,5 +309,18 @@ class KakeuriDunningLine(models.Model):
         return self.env["kakeuri.dunning.format"]._get_invoice_rows(self)
 
     def _get_mail_total(self):
+        """The overdue amount, formatted in the language of the rendering context."""
         self.ensure_one()
-        return self.env["kakeuri.dunning.format"]._get_total(self)
+        return self.env["kakeuri.dunning.format"]._get_amount(self, self.amount_overdue)
+
+    def _get_mail_unapplied(self):
+        """The unapplied credits, formatted (empty when there are none)."""
+        self.ensure_one()
+        if self.currency_id.is_zero(self.amount_unapplied):
+            return ""
+        return self.env["kakeuri.dunning.format"]._get_amount(self, self.amount_unapplied)
+
+    def _get_mail_to_pay(self):
+        """The amount the reminder asks for (overdue less unapplied credits), formatted."""
+        self.ensure_one()
+        return self.env["kakeuri.dunning.format"]._get_amount(self, self.amount_to_pay)

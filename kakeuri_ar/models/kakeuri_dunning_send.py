@@ -193,7 +193,11 @@ class KakeuriDunningSend(models.AbstractModel):
                 )
                 if reason:
                     stale[line] = reason
-                elif remaining != line.move_ids or run.currency_id.compare_amounts(
+                    continue
+                fresh_unapplied = -unapplied.get(partner.id, 0.0)
+                if run.currency_id.compare_amounts(fresh_unapplied, line.amount_unapplied):
+                    line.amount_unapplied = fresh_unapplied
+                if remaining != line.move_ids or run.currency_id.compare_amounts(
                     sum(amounts.values()), line.amount_overdue
                 ):
                     line._restrict_to_moves(remaining, amounts)

@@ -183,7 +183,7 @@ class KakeuriDunningCandidates(models.AbstractModel):
     def _worklist_query(self):
         """Per company and customer with an invoice overdue today: the overdue amount (not
         disputed), invoice and disputed counts, oldest due date and the days of the highest
-        level reached (the collections worklist)."""
+        and of the lowest level its invoices reached (the collections worklist)."""
         company_ids = self.env["res.company"].sudo().search([]).ids
         return SQL(
             """
@@ -193,7 +193,8 @@ class KakeuriDunningCandidates(models.AbstractModel):
                    COUNT(*) AS invoice_count,
                    COUNT(*) FILTER (WHERE o.disputed) AS disputed_count,
                    MIN(o.date_due) AS oldest_due,
-                   MAX(lv.days_overdue) AS level_days
+                   MAX(lv.days_overdue) AS level_days,
+                   MIN(COALESCE(lv.days_overdue, -1)) AS min_level_days
               FROM (%s) o
               JOIN account_move m ON m.id = o.move_id
               LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -25,7 +25,7 @@ class KakeuriDunningCollection(models.Model):
             "partner_id",
             "reconciled",
         ],
-        "kakeuri.dunning.level": ["active", "company_id", "days_overdue"],
+        "kakeuri.dunning.level": ["active", "company_id", "days_overdue", "skippable"],
         "kakeuri.dunning.line": ["company_id", "date", "partner_id", "state"],
         "mail.activity": ["active", "date_deadline", "res_id", "res_model", "summary", "user_id"],
         "res.partner": [
@@ -49,7 +49,8 @@ class KakeuriDunningCollection(models.Model):
         comodel_name="kakeuri.dunning.level",
         string="Next Action",
         readonly=True,
-        help="The level now due for this customer's most overdue invoices, if not reached yet.",
+        help="The level of this customer's next reminder, once it is due: the level after the one "
+        "its invoices reached, one at a time (a level that may be skipped is passed over).",
     )
     last_dunning_date = fields.Date(string="Last Reminder", readonly=True)
     promise_date = fields.Date(string="Promised Payment Date", readonly=True)
@@ -88,14 +89,7 @@ class KakeuriDunningCollection(models.Model):
                      WHERE l.company_id = pc.company_id AND l.days_overdue = pc.level_days
                      ORDER BY l.id LIMIT 1
               ) cur ON TRUE
-              LEFT JOIN LATERAL (
-                    SELECT l.id FROM kakeuri_dunning_level l
-                     WHERE l.company_id = pc.company_id
-                       AND l.active
-                       AND l.days_overdue <= (CURRENT_DATE - pc.oldest_due)
-                       AND l.days_overdue > COALESCE(pc.level_days, -1)
-                     ORDER BY l.days_overdue DESC LIMIT 1
-              ) nxt ON TRUE
+              LEFT JOIN LATERAL (%s) nxt ON TRUE
               LEFT JOIN LATERAL (
                     SELECT MAX(dl.date) AS last_date FROM kakeuri_dunning_line dl
                      WHERE dl.partner_id = pc.partner_id AND dl.company_id = pc.company_id
@@ -108,6 +102,38 @@ class KakeuriDunningCollection(models.Model):
               ) act ON TRUE
             """,
             self.env["kakeuri.dunning.candidates"]._worklist_query(),
+            self._next_level_query(),
+        )
+
+    @api.model
+    def _next_level_query(self):
+        """The level of the next reminder of a worklist row ``pc``, among the company's active
+        levels: ``kakeuri.dunning.compute._next_level`` in SQL (one level at a time; a
+        ``skippable`` level passed over when the one after it is reached; at the top, the top
+        again for invoices that have not had it)."""
+        return SQL(
+            """
+            SELECT n.id FROM (
+                SELECT l.id, l.days_overdue FROM kakeuri_dunning_level l
+                 WHERE l.company_id = pc.company_id AND l.active
+                   AND l.days_overdue > COALESCE(pc.level_days, -1)
+                   AND l.days_overdue <= (CURRENT_DATE - pc.oldest_due)
+                   AND NOT EXISTS (
+                        SELECT 1 FROM kakeuri_dunning_level s
+                         WHERE s.company_id = l.company_id AND s.active AND NOT s.skippable
+                           AND s.days_overdue > COALESCE(pc.level_days, -1)
+                           AND s.days_overdue < l.days_overdue)
+                UNION ALL
+                SELECT t.id, t.days_overdue FROM (
+                    SELECT l.id, l.days_overdue FROM kakeuri_dunning_level l
+                     WHERE l.company_id = pc.company_id AND l.active
+                     ORDER BY l.days_overdue DESC, l.id LIMIT 1
+                ) t
+                 WHERE t.days_overdue <= COALESCE(pc.level_days, -1)
+                   AND pc.min_level_days < t.days_overdue
+            ) n
+            ORDER BY n.days_overdue DESC LIMIT 1
+            """
         )
 
     def action_open_partner(self):

@@ -28,9 +28,16 @@ class TestDunningCollection(DunningCommon):
         self.assertEqual(row_a.invoice_count, 2)
         self.assertEqual(row_a.max_days_overdue, 20)
         self.assertFalse(row_a.level_id)
-        self.assertEqual(row_a.next_level_id, self.level_second)
+        self.assertEqual(row_a.next_level_id, self.level_friendly, "never reminded: the first level")
         self.assertEqual(row_b.level_id, self.level_second)
         self.assertEqual(row_b.next_level_id, self.level_final)
+        # a level that may be skipped is passed over when the next one is due too
+        self.level_friendly.skippable = True
+        self.env.flush_all()
+        row_a = self.env["kakeuri.dunning.collection"].search([("partner_id", "=", a.id)])
+        self.assertEqual(row_a.next_level_id, self.level_second)
+        # the worklist and the run agree
+        self.assertEqual(self._line(self._run(today), a).level_id, row_a.next_level_id)
         self.assertEqual(rows[0], row_b, "ordered by overdue amount")
         today_rows = self.env["kakeuri.dunning.collection"].search(
             [("partner_id", "in", (a | b).ids), ("activity_date", "<=", today)]

@@ -17,7 +17,8 @@ class TestDunningCompute(DunningCommon):
     """A run proposes one line per customer at the level its invoices reached."""
 
     def test_level_selection_edge_days(self):
-        """0 days overdue is not overdue; each level starts on its exact day."""
+        """0 days overdue is not overdue; a customer never reminded starts at the first level,
+        however late; with levels that may be skipped, it starts at the level reached."""
         c = self.customers
         cases = [(c[0], 0, None), (c[1], 1, self.level_friendly), (c[2], 14, self.level_friendly)]
         cases += [(c[3], 15, self.level_second), (c[4], 30, self.level_final), (c[5], 45, self.level_call)]
@@ -29,14 +30,60 @@ class TestDunningCompute(DunningCommon):
             if level is None:
                 self.assertFalse(line, f"{days} days overdue is not overdue")
             else:
-                self.assertEqual(line.level_id, level, f"{days} days overdue")
+                self.assertEqual(line.level_id, self.level_friendly, f"{days} days overdue, never reminded")
                 self.assertEqual(line.max_days_overdue, days)
                 self.assertEqual(line.state, "draft")
+        (self.level_friendly | self.level_second | self.level_final).skippable = True
+        run = self._run()
+        for partner, days, level in cases[1:]:
+            self.assertEqual(self._line(run, partner).level_id, level, f"{days} days overdue, skippable")
         # automatic levels only: 45 days gets the final notice
         run_auto = self._run(levels=self.levels.filtered("auto"))
         self.assertEqual(self._line(run_auto, c[5]).level_id, self.level_final)
 
+    def test_escalation_one_level_at_a_time_over_three_runs(self):
+        """The issue's case: a customer never reminded, 35 days overdue, got the final notice
+        and a credit hold as its first contact. Now: friendly, second, final, a run each."""
+        partner = self.customers[0]
+        inv35 = self._invoice(partner, 300.0, 35)
+        inv20 = self._invoice(partner, 200.0, 20)
+        auto = self.levels.filtered("auto")
+        run1 = self._run(TODAY - timedelta(days=14), levels=auto)  # inv35 21 days overdue, inv20 6
+        self.assertEqual(self._line(run1, partner).level_id, self.level_friendly)
+        run1.action_send()
+        self.assertFalse(partner.kakeuri_credit_hold)
+        self.assertEqual((inv35 | inv20).kakeuri_dunning_level_id, self.level_friendly)
+        run2 = self._run(TODAY - timedelta(days=7), levels=auto)  # 28 and 13 days: second
+        self.assertEqual(self._line(run2, partner).level_id, self.level_second)
+        run2.action_send()
+        self.assertEqual((inv35 | inv20).kakeuri_dunning_level_id, self.level_second)
+        # the same day again: nothing new
+        self.assertFalse(self._line(self._run(TODAY - timedelta(days=7), levels=auto), partner))
+        run3 = self._run(levels=auto)  # 35 days: final, for both invoices
+        line3 = self._line(run3, partner)
+        self.assertEqual(line3.level_id, self.level_final)
+        run3.action_send()
+        self.assertTrue(partner.kakeuri_credit_hold)
+        self.assertEqual((inv35 | inv20).kakeuri_dunning_level_id, self.level_final)
+        subjects = self._mails(partner).sorted("id").mapped("subject")
+        self.assertEqual(len(subjects), 3)
+        self.assertIn("Payment reminder", subjects[0])
+        self.assertIn("Second notice", subjects[1])
+        self.assertIn("Final notice", subjects[2])
+        # at the top, an invoice that has not had the final notice gets it; the others not again
+        inv_new = self._invoice(partner, 50.0, 2)
+        line4 = self._line(self._run(TODAY, levels=auto), partner)
+        self.assertEqual(line4.level_id, self.level_final)
+        self.assertEqual(line4._get_data_levels(), {inv_new.id: self.level_final.id})
+        # once the reminded invoices are paid, a new overdue invoice starts again at the first level
+        (inv35 | inv20 | inv_new).button_draft()
+        (inv35 | inv20 | inv_new).button_cancel()
+        self._invoice(self.customers[1], 10.0, 40)  # another customer, never reminded
+        self.assertEqual(self._line(self._run(levels=auto), self.customers[1]).level_id, self.level_friendly)
+
     def test_one_line_per_customer_at_highest_level(self):
+        # levels that may be skipped: a customer 35 days overdue gets the final notice at once
+        (self.level_friendly | self.level_second).skippable = True
         partner = self.customers[0]
         inv3 = self._invoice(partner, 100.0, 3)
         inv20 = self._invoice(partner, 200.0, 20)
@@ -47,14 +94,12 @@ class TestDunningCompute(DunningCommon):
         self.assertEqual(line.level_id, self.level_final)
         self.assertEqual(line.amount_overdue, 600.0)
         self.assertEqual(line.move_ids, inv3 | inv20 | inv35)
-        self.assertFalse(inv20.kakeuri_dunning_line_ids, "a reminder not sent yet is not listed on the invoice")
+        self.assertFalse(inv20.kakeuri_dunning_line_ids, "a reminder not sent yet is not on the invoice")
         run.action_send()
         self.assertEqual(run.state, "done")
         self.assertEqual(line.state, "sent")
-        # each invoice keeps the level it reached, with the date
-        self.assertEqual(inv3.kakeuri_dunning_level_id, self.level_friendly)
-        self.assertEqual(inv20.kakeuri_dunning_level_id, self.level_second)
-        self.assertEqual(inv35.kakeuri_dunning_level_id, self.level_final)
+        # each invoice of the reminder reached its level, with the date
+        self.assertEqual((inv3 | inv20 | inv35).kakeuri_dunning_level_id, self.level_final)
         self.assertEqual(inv35.kakeuri_last_dunning_date, TODAY)
         self.assertEqual(partner.kakeuri_dunning_level_id, self.level_final)
         self.assertEqual(partner.kakeuri_last_dunning_date, TODAY)
@@ -274,6 +319,22 @@ class TestDunningUnappliedCredits(DunningCommon):
         self.assertEqual(line.state, "draft")
         self.assertEqual(line.amount_overdue, 300.0)
         self.assertIn("Unapplied payments/credit notes of $\N{NO-BREAK SPACE}100.00 to match.", line.reason)
+        # the reminder asks for the net: overdue 300 less the 100 paid and not yet applied
+        self.assertEqual((line.amount_unapplied, line.amount_to_pay), (100.0, 200.0))
         run.action_send()
         self.assertFalse(self._mails(covered) | self._mails(refunded))
-        self.assertEqual(len(self._mails(partly)), 1)
+        mail = self._mails(partly)
+        self.assertEqual(len(mail), 1)
+        body = mail.body_html.replace("\N{NO-BREAK SPACE}", " ")
+        self.assertIn("Total overdue", body)
+        self.assertIn("300.00", body)
+        self.assertIn("Less your payments and credit notes not yet applied", body)
+        self.assertIn("-$ 100.00", body)
+        self.assertIn("Amount to pay", body)
+        self.assertIn("200.00", body)
+        self.assertIn("200.00 to pay", mail.body.replace("\N{NO-BREAK SPACE}", " "))
+        # the letter says the same
+        html = self.env["ir.actions.report"]._render_qweb_html("kakeuri_ar.report_dunning_letter", line.ids)[
+            0
+        ]
+        self.assertIn("Amount to pay", html.decode())

@@ -12,10 +12,6 @@ class ResPartner(models.Model):
     def _kakeuri_credit_message(self, status, document, change=None):
         company = status["company"]
         fmt = self.env["kakeuri.credit.exposure"]._format_amount
-        what_to_do = _(
-            "What to do: collect the overdue payments, ask for a prepayment, or ask a credit "
-            "manager to raise the limit, release the hold or override this block."
-        )
         if change is not None:
             # A confirmed order being changed: the override is for quotations, not suggested.
             title = _(
@@ -28,10 +24,6 @@ class ResPartner(models.Model):
                 or _("new lines"),
                 partner=status["partner"].display_name,
                 company=company.display_name,
-            )
-            what_to_do = _(
-                "What to do: keep the order as it was confirmed, collect the overdue payments, ask "
-                "for a prepayment, or ask a credit manager to raise the limit or release the hold."
             )
         elif document and document._name == "account.move":
             title = _(
@@ -64,9 +56,27 @@ class ResPartner(models.Model):
                 amount=fmt(status["amount"], company),
                 limit=fmt(status["limit"], company),
             ),
-            what_to_do,
+            self._kakeuri_credit_what_to_do(status, change is not None),
         ]
         return "\n".join(lines)
+
+    @api.model
+    def _kakeuri_credit_what_to_do(self, status, changing_confirmed):
+        """What the user can do about a refusal: only the sentences that apply to its reasons
+        (no "collect the overdue payments" when nothing is overdue)."""
+        reasons = status.get("reasons") or set()
+        steps = []
+        if changing_confirmed:
+            steps.append(_("Keep the order as it was confirmed."))
+        if "overdue" in reasons:
+            steps.append(_("Collect the overdue payments."))
+        if "limit" in reasons:
+            steps.append(_("Ask the customer for a prepayment, or a credit manager to raise the limit."))
+        if "hold" in reasons:
+            steps.append(_("Ask a credit manager to release the hold once its reason is settled."))
+        if not changing_confirmed:
+            steps.append(_("A credit manager can also override the block for this document alone."))
+        return _("What to do: %(steps)s", steps=" ".join(steps))
 
     @api.model
     def _kakeuri_describe_order_line(self, line):

@@ -310,16 +310,19 @@ class KakeuriCreditExposure(models.AbstractModel):
             "exposure": 0.0,
             "figures": self._empty_figures(),
             "problems": [],
+            "reasons": set(),
             "blocking": False,
         }
 
     @api.model
     def _add_problems(self, status, hold_only):
-        """Fill ``problems`` and ``blocking`` of ``status`` from its figures."""
+        """Fill ``problems`` (the sentences), ``reasons`` (``hold``, ``limit``, ``overdue``)
+        and ``blocking`` of ``status`` from its figures."""
         partner, policy, company = status["partner"], status["policy"], status["company"]
         figures, fmt = status["figures"], self._format_amount
         if partner.kakeuri_credit_hold:
             status["blocking"] = True
+            status["reasons"].add("hold")
             status["problems"].append(
                 _("%(partner)s is on credit hold.", partner=partner.display_name)
                 + (f" ({partner.kakeuri_credit_hold_reason})" if partner.kakeuri_credit_hold_reason else "")
@@ -328,6 +331,7 @@ class KakeuriCreditExposure(models.AbstractModel):
             return
         after = status["exposure"] + status["amount"]
         if self._over_limit(company, after, status["limit"]):
+            status["reasons"].add("limit")
             status["problems"].append(
                 _(
                     "Credit limit exceeded: exposure %(exposure)s + this document %(amount)s = "
@@ -340,6 +344,7 @@ class KakeuriCreditExposure(models.AbstractModel):
                 )
             )
         if self._overdue_past_grace(policy, figures):
+            status["reasons"].add("overdue")
             status["problems"].append(
                 _(
                     "Overdue receivables: %(overdue)s, the oldest %(days)s days past due "

@@ -37,6 +37,10 @@ class TestCreditBlock(KakeuriCreditCommon):
         self.assertIn("$\xa01,000.00", msg)  # limit
         self.assertIn("$\xa0100.00", msg)  # excess
         self.assertIn("What to do", msg)
+        # only what applies: the limit, not overdue payments nor a hold
+        self.assertIn("raise the limit", msg)
+        self.assertNotIn("overdue payments", msg)
+        self.assertNotIn("release the hold", msg)
         self.assertEqual(order.state, "draft")
 
     def test_confirm_from_sent_refused(self):
@@ -248,8 +252,10 @@ class TestCreditOrderChanges(KakeuriCreditCommon):
         self.assertIn("Yamato Shoji is on credit hold", order.kakeuri_credit_warning)
         with self.assertRefused(
             "(?s)cannot be confirmed.*Yamato Shoji is on credit hold. \\(Bankruptcy filing\\)"
-        ):
+        ) as cm:
             order.action_confirm()
+        self.assertIn("release the hold", str(cm.exception))
+        self.assertNotIn("overdue payments", str(cm.exception))
         self.assertEqual(order.state, "draft")
         # the override wizard shows the hold
         wizard = self.env["kakeuri.credit.override.wizard"].create({"order_id": order.id, "reason": "x"})

@@ -38,6 +38,7 @@
         # wizards
         "wizards/credit_override_wizard.xml",
         "wizards/closing_run_wizard.xml",
+        "wizards/contract_bill_wizard.xml",
         "wizards/aging_item.xml",
         "wizards/aging_line.xml",
         "wizards/aging_wizard.xml",

@@ -30,7 +30,23 @@ class KakeuriContract(models.Model):
                     ),
                 )
             )
-        moves = contracts._generate_invoices(fields.Date.context_today(self))
+        today = fields.Date.context_today(self)
+        if not self.env.context.get("kakeuri_bill_periods_confirmed") and any(
+            len(periods) > 1 for periods in contracts._get_periods_to_bill(today).values()
+        ):
+            # several periods at once (catch-up invoices dated back and due at once): ask first
+            wizard = self.env["kakeuri.contract.bill.wizard"].create(
+                {"contract_ids": [fields.Command.set(contracts.ids)], "date": today}
+            )
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("Bill Several Periods?"),
+                "res_model": wizard._name,
+                "res_id": wizard.id,
+                "view_mode": "form",
+                "target": "new",
+            }
+        moves = contracts._generate_invoices(today)
         if not moves:
             return {
                 "type": "ir.actions.client",
@@ -217,6 +233,17 @@ class KakeuriContract(models.Model):
         for contract_id, start in self.env.cr.fetchall():
             billed[contract_id].add(start)
         return billed
+
+    def _get_periods_to_bill(self, date_ref):
+        """{contract: [(start, end, factor)]}: the periods these contracts would bill up to
+        ``date_ref`` (the contracts with none left out)."""
+        billed = self._get_billed_periods()
+        plan = {}
+        for contract in self:
+            periods = contract._get_due_periods(date_ref, billed.get(contract.id, set()))[0]
+            if periods:
+                plan[contract] = periods
+        return plan
 
     def _get_due_periods(self, date_ref, billed_starts=()):
         """Return ([(start, end, factor)] of unbilled periods starting on or before date_ref:

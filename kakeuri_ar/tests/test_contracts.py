@@ -108,3 +108,24 @@ class TestContracts(KakeuriContractsCommon):
             contract.action_generate_invoices()
         self.assertIn(contract.name, str(caught.exception))
         self.assertIn("Draft", str(caught.exception))
+
+    @freeze_time("2026-03-15")
+    def test_bill_now_asks_before_billing_several_periods(self):
+        """Three catch-up periods in one click: the user is told how many and which first."""
+        contract = self.make_contract(date_start="2026-01-01")
+        action = contract.action_generate_invoices()
+        self.assertEqual(action["res_model"], "kakeuri.contract.bill.wizard")
+        self.assertFalse(contract.invoice_ids, "nothing billed before the user agrees")
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertEqual(wizard.invoice_count, 3)
+        self.assertIn(contract.name, wizard.summary)
+        self.assertIn("3 invoices", wizard.summary)
+        self.assertIn("01/01/2026", wizard.summary)
+        self.assertIn("03/01/2026", wizard.summary)
+        wizard.action_confirm()
+        self.assertEqual(len(contract.invoice_ids), 3)
+        # one period due: billed at once, no question
+        with freeze_time("2026-04-02"):
+            action = contract.action_generate_invoices()
+        self.assertNotEqual(action.get("res_model"), "kakeuri.contract.bill.wizard")
+        self.assertEqual(len(contract.invoice_ids), 4)

@@ -1,1 +1,8 @@
-from . import aging_item, aging_line, aging_wizard, closing_run_wizard, credit_override_wizard
+from . import (
+    aging_item,
+    aging_line,
+    aging_wizard,
+    closing_run_wizard,
+    contract_bill_wizard,
+    credit_override_wizard,
+)

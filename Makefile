@@ -5,7 +5,7 @@ DEV := $(PYTHON) tools/dev.py
 .PHONY: demo demo-reset test test-odoo lint bench help
 
 help:
-	@echo "make demo        create (once) and serve the demo database on http://localhost:8069 (admin/admin)"
+	@echo "make demo        create (once) and serve the demo database on http://localhost:8069 (admin/admin; PORT=8070 for another port)"
 	@echo "make demo-reset  drop the demo database"
 	@echo "make test        fresh database, install kakeuri_ar with demo data, run the tests"
 	@echo "make test-odoo   Odoo's sale and account tests with kakeuri_ar, compared with a database without it"
@@ -13,7 +13,7 @@ help:
 	@echo "make bench       run the benchmarks under bench/"
 
 demo:
-	$(DEV) demo
+	$(DEV) demo $(if $(PORT),--port $(PORT),)
 
 demo-reset:
 	$(DEV) demo-reset

@@ -12,6 +12,7 @@ import concurrent.futures
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -303,22 +304,106 @@ def cmd_test_odoo(args):
         sys.exit(1)  # the report's last line says how many, for CI readers
 
 
+DEMO_MODULES = "kakeuri_ar,sale_management"  # the Sales app: the README's menus exist
+
+
+def _port_free(port):
+    """Whether nothing listens on ``port`` (checked before a three-minute install)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", int(port)))
+        except OSError:
+            return False
+    return True
+
+
+def check_pdf_tools():
+    """Warn (not fail) when PDFs would come out wrong: Odoo prints headers and footers only
+    with a wkhtmltopdf built on patched Qt, and Japanese or Chinese text disappears without a
+    CJK font. Returns the warnings."""
+    warnings = []
+    try:
+        version = subprocess.run(
+            ["wkhtmltopdf", "--version"], capture_output=True, text=True, timeout=20
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        version = None
+    if version is None:
+        warnings.append(
+            "wkhtmltopdf is missing: no PDF (請求書, letters) can be printed. Install it: "
+            "apt-get install wkhtmltopdf (better: the patched-Qt build from "
+            "https://github.com/wkhtmltopdf/packaging/releases)."
+        )
+    elif "patched qt" not in version.lower():
+        warnings.append(
+            "wkhtmltopdf is not the patched-Qt build: PDFs print without the company header and "
+            "footer. Install the build for your system from "
+            "https://github.com/wkhtmltopdf/packaging/releases."
+        )
+    try:
+        fonts = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        fonts = ""
+    if not fonts.strip():
+        warnings.append(
+            "No Japanese/Chinese font: CJK text disappears from PDFs. Install one: "
+            "apt-get install fonts-noto-cjk"
+        )
+    for warning in warnings:
+        info(f"warning: {warning}")
+    return warnings
+
+
+def _ensure_installed(db_name, conf, modules):
+    """Install in a kept database the ``modules`` it lacks (a demo made by an older version)."""
+    names = modules.split(",")
+    res = subprocess.run(
+        [
+            "psql",
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-d",
+            db_name,
+            "-c",
+            "SELECT name FROM ir_module_module WHERE state = 'installed' AND name = ANY(ARRAY[%s])"
+            % ",".join(f"'{name}'" for name in names),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    missing = [name for name in names if name not in res.stdout.split()]
+    if missing and not res.returncode:
+        install(db_name, conf, modules=",".join(missing))
+
+
 def cmd_demo(args):
     check_odoo()
     ensure_postgres()
+    if not args.no_serve and not _port_free(args.port):
+        die(
+            f"port {args.port} is in use (another Odoo, or a demo still running). Stop it, or "
+            f"serve the demo on another port: make demo PORT=8070"
+        )
+    check_pdf_tools()
     conf = write_conf(DEMO_DB, {"http_port": args.port, "http_interface": "127.0.0.1"})
     if not db_exists(DEMO_DB):
         try:
-            install(DEMO_DB, conf, modules="kakeuri_ar")
+            install(DEMO_DB, conf, modules=DEMO_MODULES)
         except SystemExit:
             drop_db(DEMO_DB)
             raise
     else:
         info(f"reusing database {DEMO_DB} (drop it with `make demo-reset`)")
         ensure_current(DEMO_DB, conf)
+        _ensure_installed(DEMO_DB, conf, DEMO_MODULES)
     if args.no_serve:
         return
-    info(f"Odoo is starting on http://localhost:{args.port}  (login admin / password admin)")
+    info(f"Odoo is starting on http://localhost:{args.port}")
+    info("  log in as admin / admin (all the apps: Sales, Invoicing, Accounting → Receivables)")
     os.execv(sys.executable, odoo_cmd(conf, "-d", DEMO_DB, f"--db-filter=^{DEMO_DB}$", *args.odoo_args))
 
 

@@ -254,7 +254,10 @@ class KakeuriDunningLine(models.Model):
 
     def _restrict_to_moves(self, moves, amounts):
         """Keep only ``moves`` on the line (the others were paid or disputed since it was
-        computed), with their current overdue ``amounts`` ({move_id: amount})."""
+        computed), with their current overdue ``amounts`` ({move_id: amount}). Unless a person
+        chose the level, the level is decided again for the invoices left, by the run's rule
+        (``kakeuri.dunning.compute._next_level``): a final notice due because of an invoice
+        paid meanwhile is not sent for the others."""
         self.ensure_one()
         data = {}
         for key, value in (self.move_level_data or {}).items():
@@ -265,13 +268,43 @@ class KakeuriDunningLine(models.Model):
             "move_level_data": data,
             "amount_overdue": sum(amounts.values()),
         }
-        level_ids = [value.get("level") if isinstance(value, dict) else value for value in data.values()]
-        level_ids = [level_id for level_id in level_ids if level_id]
-        if self.level_id == self.proposed_level_id and level_ids:
-            Level = self.env["kakeuri.dunning.level"]
-            level = max((Level.browse(value) for value in level_ids), key=lambda lv: (lv.days_overdue, lv.id))
-            vals.update(level_id=level.id, proposed_level_id=level.id)
+        if self.level_id == self.proposed_level_id and moves:
+            level = self._decide_level(moves, data)
+            for value in data.values():
+                if isinstance(value, dict):
+                    value["level"] = None
+            if level:
+                current = {
+                    m.id: m.kakeuri_dunning_level_id.days_overdue if m.kakeuri_dunning_level_id else -1
+                    for m in moves
+                }
+                for key, value in data.items():
+                    if isinstance(value, dict) and current.get(int(key), -1) < level.days_overdue:
+                        value["level"] = level.id
+                vals.update(level_id=level.id, proposed_level_id=level.id)
         self.write(vals)
+
+    def _decide_level(self, moves, data):
+        """The level of this line for ``moves`` (their current levels, and days overdue from
+        ``data``), as the run decides it when it is computed."""
+        levels = self.run_id.level_ids.filtered("active").sorted("days_overdue")
+        steps = [(level.days_overdue, level) for level in levels]
+        current = [
+            m.kakeuri_dunning_level_id.days_overdue if m.kakeuri_dunning_level_id else -1 for m in moves
+        ]
+        due_dates = [
+            fields.Date.to_date(value["date_due"])
+            for key, value in data.items()
+            if isinstance(value, dict) and value.get("date_due") and int(key) in moves.ids
+        ]
+        if not steps or not due_dates:
+            return self.level_id
+        return self.env["kakeuri.dunning.compute"]._next_level(
+            steps,
+            current_days=max(current),
+            max_days=max((self.date - day).days for day in due_dates),
+            pending=any(days < steps[-1][0] for days in current),
+        )
 
     def _chatter_body_partner(self, notes):
         self.ensure_one()

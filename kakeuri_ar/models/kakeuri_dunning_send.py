@@ -171,7 +171,7 @@ class KakeuriDunningSend(models.AbstractModel):
         lines.partner_id.invalidate_recordset(
             ["kakeuri_dunning_excluded", "kakeuri_promise_date", "kakeuri_promise_amount"]
         )
-        lines.move_ids.invalidate_recordset(["kakeuri_dunning_blocked"])
+        lines.move_ids.invalidate_recordset(["kakeuri_dunning_blocked", "kakeuri_dunning_level_id"])
         Candidates = self.env["kakeuri.dunning.candidates"]
         Compute = self.env["kakeuri.dunning.compute"]
         for run, rlines in lines.grouped("run_id").items():

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import io
+import re
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
@@ -26,12 +27,14 @@ class KakeuriAgingXlsx(models.AbstractModel):
         sheet.set_column(1, 1, 18)
         sheet.set_column(2, len(labels) + 2, 15)
         row = 6
+        # frozen: the title block and the first company's column headers (row 8), which stay in
+        # sight while the customers scroll
+        sheet.freeze_panes(row + 2, 1)
         for company in wizard.line_ids.company_id:
             lines = wizard.line_ids.filtered(lambda line, c=company: line.company_id == c)
             row = self._write_company(book, sheet, row, company, lines, labels, fmt)
         if not wizard.line_ids:
             sheet.write(row, 0, _("Nothing is open at this date."))
-        sheet.freeze_panes(6, 1)
         book.close()
         return buffer.getvalue()
 
@@ -95,7 +98,7 @@ class KakeuriAgingXlsx(models.AbstractModel):
         return {
             "title": book.add_format({"bold": True, "font_size": 14}),
             "label": book.add_format({"bold": True}),
-            "date": book.add_format({"num_format": "yyyy-mm-dd", "align": "left"}),
+            "date": book.add_format({"num_format": self._excel_date_format(), "align": "left"}),
             "company": book.add_format({"bold": True, "font_size": 12}),
             "header": book.add_format({"bold": True, "bottom": 1, "bg_color": "#EEEEEE"}),
             "header_num": book.add_format(
@@ -103,6 +106,25 @@ class KakeuriAgingXlsx(models.AbstractModel):
             ),
             "total_label": book.add_format({"bold": True, "top": 1}),
         }
+
+    @api.model
+    def _excel_date_format(self):
+        """The user's language date format (%m/%d/%Y, %Y年%m月%d日…) as an Excel number format,
+        its literal text quoted; ISO when it has a directive Excel cannot show."""
+        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+        pattern = (lang.date_format if lang else None) or "%Y-%m-%d"
+        directives = {"%Y": "yyyy", "%y": "yy", "%m": "mm", "%d": "dd", "%b": "mmm", "%B": "mmmm"}
+        parts = re.split(r"(%.)", pattern)
+        excel = []
+        for part in parts:
+            if part.startswith("%"):
+                if part not in directives:
+                    return "yyyy-mm-dd"
+                excel.append(directives[part])
+            elif part:
+                plain = all(char in "/-. " for char in part)
+                excel.append(part if plain else '"%s"' % part.replace('"', ""))
+        return "".join(excel)
 
     @api.model
     def _money_format(self, book, currency, fmt, total=False):

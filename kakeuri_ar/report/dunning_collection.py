@@ -120,7 +120,7 @@ class KakeuriDunningCollection(models.Model):
                    AND l.days_overdue <= (CURRENT_DATE - pc.oldest_due)
                    AND NOT EXISTS (
                         SELECT 1 FROM kakeuri_dunning_level s
-                         WHERE s.company_id = l.company_id AND s.active AND NOT s.skippable
+                         WHERE s.company_id = l.company_id AND s.active AND s.skippable IS NOT TRUE
                            AND s.days_overdue > COALESCE(pc.level_days, -1)
                            AND s.days_overdue < l.days_overdue)
                 UNION ALL

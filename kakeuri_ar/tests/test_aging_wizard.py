@@ -62,7 +62,7 @@ class TestAgingWizard(AgingCommon):
             line = lines.filtered(lambda line, r=row: line.partner_id.id == r["partner_id"])
             self.assertEqual(line._get_bands(), row["buckets"])
         self.assertEqual(action["context"]["kakeuri_aging_edges_view_ref"], "30,60,90,120")
-        self.assertIn("2026-03-20", action["name"])
+        self.assertIn("03/20/2026", action["name"], "the user's date format")
 
     def _items(self, line):
         action = line.action_open_items()
@@ -201,7 +201,7 @@ class TestAgingWizard(AgingCommon):
         )
         html = html.decode()
         for text in (
-            "Aged Receivables as of 2026-03-20",
+            "Aged Receivables as of 03/20/2026",
             "31-60",
             "Over 120",
             "Aoba Shoji",
@@ -221,10 +221,14 @@ class TestAgingWizard(AgingCommon):
         with zipfile.ZipFile(io.BytesIO(attachment.raw)) as book:
             strings = book.read("xl/sharedStrings.xml").decode()
             sheet = book.read("xl/worksheets/sheet1.xml").decode()
-        for text in ("Aged Receivables as of 2026-03-20", "Not Due", "31-60", "Over 120", "Aoba Shoji"):
+        for text in ("Aged Receivables as of 03/20/2026", "Not Due", "31-60", "Over 120", "Aoba Shoji"):
             self.assertIn(text, strings)
         for number in ("<v>5000</v>", "<v>600</v>", "<v>250</v>", "<v>5850.0</v>"):
             self.assertIn(number, sheet)
+        # the column headers (row 8) stay in sight while the customers scroll; dates as the user reads them
+        self.assertIn('ySplit="8"', sheet)
+        with zipfile.ZipFile(io.BytesIO(attachment.raw)) as book:
+            self.assertIn('formatCode="mm/dd/yyyy"', book.read("xl/styles.xml").decode())
 
     @freeze_time("2026-03-20")
     def test_default_date_is_today(self):
@@ -267,7 +271,8 @@ class TestAgingWizard(AgingCommon):
         with mute_logger("odoo.addons.base.models.ir_module", "odoo.tools.translate"):
             self.env["ir.module.module"]._load_module_terms(["kakeuri_ar"], ["ja_JP"], overwrite=True)
         wizard = self._wizard().with_context(lang="ja_JP")
-        expected = ("売掛金年齢表（2026-03-20 時点）", "期日未到来", "31～60日", "120日超", "得意先", "合計")
+        title = "売掛金年齢表（2026年03月20日 時点）"
+        expected = (title, "期日未到来", "31～60日", "120日超", "得意先", "合計")
         html = self._pdf_html(wizard)
         for text in expected:
             self.assertIn(text, html)

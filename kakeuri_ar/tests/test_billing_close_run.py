@@ -106,7 +106,10 @@ class TestBillingCloseRun(KakeuriBillingCommon):
                 "confirm": True,
             }
         )
-        action = wizard.action_run()
+        notification = wizard.action_run()
+        # the user is told what was done, then sees the statements
+        self.assertEqual(notification["params"]["message"], "Statements made: 2.")
+        action = notification["params"]["next"]
         statements = self.Statement.search(action["domain"])
         self.assertEqual(statements.partner_id, self.customer | self.customer_b)
         self.assertEqual(set(statements.mapped("state")), {"confirmed"})
@@ -118,7 +121,14 @@ class TestBillingCloseRun(KakeuriBillingCommon):
         again = self.env["kakeuri.closing.run.wizard"].create(
             {"date": "2026-02-24", "partner_ids": [Command.set((self.customer | self.customer_b).ids)]}
         )
-        again.action_run()
+        summary = again.action_run()["params"]["message"]
+        self.assertEqual(summary, "Statements made: 0. Customers whose statement was made before: 2.")
+        idle = self.env["res.partner"].create({"name": "暇な商店", "kakeuri_closing_day": 31})
+        wizard = self.env["kakeuri.closing.run.wizard"].create(
+            {"date": "2026-02-24", "partner_ids": [Command.set(idle.ids)]}
+        )
+        summary = wizard.action_run()["params"]["message"]
+        self.assertIn("nothing to bill (no balance, no movement): 1.", summary)
         self.assertEqual(
             self.Statement.search_count([("partner_id", "in", (self.customer | self.customer_b).ids)]), 2
         )
@@ -132,7 +142,7 @@ class TestBillingCloseRun(KakeuriBillingCommon):
             form.partner_ids.add(self.customer)
             form.send = True
             self.assertTrue(form.confirm, "sending confirms")
-        action = form.record.action_run()
+        action = form.record.action_run()["params"]["next"]
         statement = self.Statement.search(action["domain"])
         self.assertEqual(statement.state, "sent")
         self.assertEqual(statement.total_due, 1100.0)

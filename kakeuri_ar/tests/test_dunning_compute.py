@@ -71,6 +71,7 @@ class TestDunningCompute(DunningCommon):
         self.assertIn("Second notice", subjects[1])
         self.assertIn("Final notice", subjects[2])
         # at the top, an invoice that has not had the final notice gets it; the others not again
+        partner.kakeuri_credit_hold = False  # a credit manager lets a new sale through
         inv_new = self._invoice(partner, 50.0, 2)
         line4 = self._line(self._run(TODAY, levels=auto), partner)
         self.assertEqual(line4.level_id, self.level_final)
@@ -161,20 +162,21 @@ class TestDunningCompute(DunningCommon):
     def test_minimum_interval(self):
         self.company.kakeuri_dunning_min_interval_days = 7
         partner = self.customers[0]
-        self._invoice(partner, 100.0, 3)
-        self._run().action_send()
-        # a new invoice falls due; three days after the last reminder: skipped
-        self._invoice(partner, 50.0, 1, ref_date=TODAY + timedelta(days=3))
-        line = self._line(self._run(TODAY + timedelta(days=3)), partner)
+        self._invoice(partner, 100.0, 14, ref_date=TODAY - timedelta(days=7))  # 14 days on TODAY - 7
+        self._run(TODAY - timedelta(days=7)).action_send()  # friendly reminder
+        # four days later the invoice is 18 days overdue, the second notice is due: too soon
+        line = self._line(self._run(TODAY - timedelta(days=3)), partner)
         self.assertEqual(line.state, "skipped")
+        self.assertEqual(line.level_id, self.level_second)
         self.assertIn("minimum interval is 7 days", line.reason)
         self.assertFalse(line.include)
-        # seven days after: reminded again
-        line = self._line(self._run(TODAY + timedelta(days=7)), partner)
+        # seven days after the last reminder: the second notice goes
+        line = self._line(self._run(), partner)
         self.assertEqual(line.state, "draft")
-        self.assertEqual(line.level_id, self.level_friendly)
+        self.assertEqual(line.level_id, self.level_second)
 
     def test_disputes_and_exclusions(self):
+        self._levels_skippable()
         only_disputed, excluded, mixed = self.customers[:3]
         inv_d = self._invoice(only_disputed, 100.0, 20)
         inv_d.kakeuri_dunning_blocked = True
@@ -202,6 +204,7 @@ class TestDunningCompute(DunningCommon):
         self.assertEqual(inv_m1.kakeuri_dunning_level_id, self.level_second)
 
     def test_untick_and_change_level(self):
+        self._levels_skippable()
         a, b = self.customers[:2]
         self._invoice(a, 100.0, 20)
         inv_b = self._invoice(b, 100.0, 40)

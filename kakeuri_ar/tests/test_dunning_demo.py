@@ -37,6 +37,12 @@ class TestDunningInstallAndDemo(DunningCommon):
         self._invoice(disputed, 1250000.0, 50).kakeuri_dunning_blocked = True
         self._invoice(promised, 76500.0, 25)
         promised.write({"kakeuri_promise_date": TODAY + timedelta(days=5), "kakeuri_promise_amount": 76500.0})
+        # the reminders they had before: one level at a time, each customer gets the next one
+        inv_second.kakeuri_dunning_level_id = self.level_friendly
+        inv_final_1.kakeuri_dunning_level_id = self.level_second
+        self._line_moves(call).kakeuri_dunning_level_id = self.level_final
+        self._line_moves(disputed).kakeuri_dunning_level_id = self.level_final
+        self._line_moves(promised).kakeuri_dunning_level_id = self.level_friendly
         run = self.env["kakeuri.dunning.run"].create({"company_id": self.company.id})
         self.assertEqual(run.date, TODAY)
         run.action_compute()
@@ -75,6 +81,9 @@ class TestDunningInstallAndDemo(DunningCommon):
         run2.action_compute()
         self.assertFalse(run2.line_ids.filtered(lambda ln: ln.state == "draft"))
         self.assertEqual(self.env["mail.mail"].search_count([]), mail_count)
+
+    def _line_moves(self, partner):
+        return self.env["account.move"].search([("partner_id", "=", partner.id), ("state", "=", "posted")])
 
     def test_credit_demo_customers_left_out_of_dunning(self):
         """The demo marks the credit demo's customers as excluded (when demo data is loaded)."""

@@ -13,6 +13,7 @@ class TestDunningPromiseRun(DunningCommon):
     """A valid promise skips the customer; a broken one is mentioned."""
 
     def test_promise_to_pay_kept_and_broken(self):
+        self._levels_skippable()
         kept, broken = self.customers[:2]
         inv_kept = self._invoice(kept, 500.0, 20)
         self._invoice(broken, 300.0, 20)

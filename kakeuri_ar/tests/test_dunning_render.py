@@ -35,6 +35,7 @@ class TestDunningMailRendering(DunningCommon):
         return expected
 
     def test_queued_mails_are_odoo_rendering_en_ja(self):
+        self._levels_skippable()
         inv_en = self._invoice(self.customer_en, 1200.0, 3)
         inv_ja = self._invoice(self.customer_ja, 345678.0, 20)
         inv_ja_2 = self._invoice(self.customer_ja, 1000.0, 35)

@@ -115,6 +115,7 @@ class TestDunningScheduled(DunningCommon):
 
     @freeze_time("2026-03-31")
     def test_cron_only_auto_levels(self):
+        self._levels_skippable()
         a, b, c = self.customers[:3]
         inv_a = self._invoice(a, 100.0, 3)
         self._invoice(b, 100.0, 60)

@@ -13,6 +13,7 @@ class TestDunningSend(DunningCommon):
     """What sending a line does, per level."""
 
     def test_fee_invoice(self):
+        self._levels_skippable()
         self.level_second.write({"fee_amount": 1500.0, "fee_post": True})
         self.level_final.write({"fee_amount": 3000.0, "fee_post": False})
         a, b = self.customers[:2]
@@ -33,6 +34,7 @@ class TestDunningSend(DunningCommon):
         self.assertIn("Fee invoice", self._line(run, a).reason)
 
     def test_final_level_sets_hold_and_order_is_refused(self):
+        self._levels_skippable()
         partner = self.customers[0]
         self._invoice(partner, 100.0, 35)
         run = self._run()
@@ -61,6 +63,7 @@ class TestDunningSend(DunningCommon):
         self.assertFalse(other.kakeuri_credit_hold)
 
     def test_missing_email_falls_back_to_letter(self):
+        self._levels_skippable()
         no_mail_second, no_mail_first = self.customers[:2]
         (no_mail_second | no_mail_first).email = False
         self._invoice(no_mail_second, 100.0, 20)
@@ -106,6 +109,7 @@ class TestDunningSend(DunningCommon):
         self.assertEqual(self._mails(partner).recipient_ids, contact)
 
     def test_call_level_creates_activity(self):
+        self._levels_skippable()
         salesman = new_test_user(self.env, login="dunning_salesman", groups="base.group_user")
         partner = self.customers[0]
         partner.user_id = salesman
@@ -124,6 +128,7 @@ class TestDunningSend(DunningCommon):
         self.assertFalse(self._mails(partner), "the call level sends no email")
 
     def test_hold_note_only_when_set_now(self):
+        self._levels_skippable()
         held_before, held_now = self.customers[:2]
         self._invoice(held_before, 100.0, 35)
         self._invoice(held_now, 100.0, 35)
@@ -143,6 +148,7 @@ class TestDunningSend(DunningCommon):
 @tagged("post_install", "-at_install")
 class TestDunningFeeUnderCreditControl(DunningCommon):
     def test_fee_posted_for_held_block_policy_customer(self):
+        self._levels_skippable()
         policy = self.env["kakeuri.credit.policy"].create(
             {
                 "name": "Strict (dunning test)",
@@ -177,6 +183,7 @@ class TestDunningDocumentsWithoutPartner(DunningCommon):
         """An overdue receivable item without a partner, or an invoice whose own partner is
         empty (imported data), neither crashes the compute nor the send: the item without a
         customer is nobody's reminder, the invoice is reminded to the customer of its item."""
+        self._levels_skippable()
         a, b, c = self.customers[:3]
         self._invoice(a, 100.0, 20)
         inv_b = self._invoice(b, 200.0, 20)

@@ -2,6 +2,7 @@
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from .aging_line import BAND_FIELDS, EDGES_CONTEXT_KEY, MAX_EDGES
 
@@ -135,7 +136,7 @@ class KakeuriAgingWizard(models.TransientModel):
         return self.env["kakeuri.aging.report"].get_bucket_labels(self._get_bucket_edges())
 
     def _get_title(self):
-        return _("Aged Receivables as of %(date)s", date=fields.Date.to_string(self.date_as_of))
+        return _("Aged Receivables as of %(date)s", date=format_date(self.env, self.date_as_of))
 
     def _get_file_name(self):
         return _("Aged Receivables %(date)s", date=fields.Date.to_string(self.date_as_of))

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class KakeuriClosingRunWizard(models.TransientModel):
@@ -69,5 +70,52 @@ class KakeuriClosingRunWizard(models.TransientModel):
         action = self.env["ir.actions.actions"]._for_xml_id("kakeuri_ar.action_kakeuri_billing_statement")
         action["domain"] = [("id", "in", (statements | created).ids)]
         action["context"] = {"search_default_group_period_end": 1}
-        action["name"] = _("Closing up to %(date)s", date=fields.Date.to_string(self.date))
-        return action
+        action["name"] = _("Closing up to %(date)s", date=format_date(self.env, self.date))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if created else "info",
+                "sticky": True,
+                "title": _("Closing up to %(date)s", date=format_date(self.env, self.date)),
+                "message": self._get_run_summary(partners, created),
+                "next": action,
+            },
+        }
+
+    def _get_run_summary(self, partners, created):
+        """What the run did, customer by customer: statements made, and why the others got
+        none (already made, nothing to bill, failed)."""
+        made = created.partner_id
+        rest = partners - made
+        already = rest.filtered(
+            lambda p: self.env["kakeuri.billing.statement"].search_count(
+                [
+                    ("partner_id", "=", p.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("period_end", "=", p._kakeuri_last_closing_date(self.date)),
+                    ("state", "!=", "cancel"),
+                ],
+                limit=1,
+            )
+        )
+        failed = (rest - already).filtered(
+            lambda p: p.kakeuri_closing_failed_date == fields.Date.context_today(self)
+        )
+        idle = rest - already - failed
+        parts = [_("Statements made: %(count)s.", count=len(created))]
+        if already:
+            parts.append(_("Customers whose statement was made before: %(count)s.", count=len(already)))
+        if idle:
+            parts.append(
+                _("Customers with nothing to bill (no balance, no movement): %(count)s.", count=len(idle))
+            )
+        if failed:
+            parts.append(
+                _(
+                    "Failed, the reason in the customer's chatter: %(count)s (%(names)s).",
+                    count=len(failed),
+                    names=", ".join(failed.mapped("display_name")),
+                )
+            )
+        return " ".join(parts)

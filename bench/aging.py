@@ -17,7 +17,6 @@ on the same database and dates and compares the totals.
 
 import os
 import statistics
-import subprocess
 import sys
 from datetime import date
 
@@ -69,23 +68,7 @@ def prepare():
 
 
 def module_state(name):
-    res = subprocess.run(
-        [
-            "psql",
-            "-X",
-            "-q",
-            "-t",
-            "-A",
-            "-d",
-            DB,
-            "-c",
-            f"SELECT state FROM ir_module_module WHERE name = '{name}'",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return res.stdout.strip()
+    return dev._psql(f"SELECT state FROM ir_module_module WHERE name = '{name}'", db=DB).stdout.strip()
 
 
 def ensure_chart(env):

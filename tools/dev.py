@@ -63,10 +63,11 @@ def addons_path():
 
 
 # --------------------------------------------------------------- PostgreSQL
-def _psql(sql, user_env=None):
+def _psql(sql, user_env=None, db="postgres"):
+    """Run ``sql`` with psql on ``db``; the result rows in ``stdout``, one per line."""
     env = dict(os.environ, **(user_env or {}))
     return subprocess.run(
-        ["psql", "-X", "-q", "-t", "-A", "-d", "postgres", "-c", sql],
+        ["psql", "-X", "-q", "-t", "-A", "-d", db, "-c", sql],
         env=env,
         capture_output=True,
         text=True,
@@ -358,22 +359,10 @@ def check_pdf_tools():
 def _ensure_installed(db_name, conf, modules):
     """Install in a kept database the ``modules`` it lacks (a demo made by an older version)."""
     names = modules.split(",")
-    res = subprocess.run(
-        [
-            "psql",
-            "-X",
-            "-q",
-            "-t",
-            "-A",
-            "-d",
-            db_name,
-            "-c",
-            "SELECT name FROM ir_module_module WHERE state = 'installed' AND name = ANY(ARRAY[%s])"
-            % ",".join(f"'{name}'" for name in names),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    res = _psql(
+        "SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN (%s)"
+        % ",".join(f"'{name}'" for name in names),
+        db=db_name,
     )
     missing = [name for name in names if name not in res.stdout.split()]
     if missing and not res.returncode:

@@ -39,6 +39,7 @@ class AccountMove(models.Model):
                 super(
                     AccountMove, move.with_context(kakeuri_payment_term_date=term_date)
                 )._compute_needed_terms()
+        return None  # a compute method: its values are set on the records
 
 
 class AccountPaymentTerm(models.Model):

@@ -144,14 +144,12 @@ class KakeuriDunningCompute(models.AbstractModel):
                 """INSERT INTO kakeuri_dunning_line
                           (run_id, company_id, date, partner_id, contact_partner_id, level_id,
                            proposed_level_id, move_level_data, amount_overdue, amount_unapplied,
-                           max_days_overdue,
-                           last_dunning_date, user_id, state, include, reason,
+                           max_days_overdue, last_dunning_date, user_id, state, include, reason,
                            letter_to_print, hold_set, create_uid, create_date, write_uid, write_date)
                    SELECT %(run)s, %(company)s, %(date)s, v.partner_id, v.contact_partner_id, v.level_id,
                           v.proposed_level_id, v.move_level_data::jsonb, v.amount_overdue,
                           v.amount_unapplied, v.max_days_overdue, v.last_dunning_date, v.user_id,
-                          v.state, v.include,
-                          v.reason, FALSE, FALSE,
+                          v.state, v.include, v.reason, FALSE, FALSE,
                           %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
                      FROM unnest(%(partner_id)s::int[], %(contact_partner_id)s::int[],
                                  %(level_id)s::int[], %(proposed_level_id)s::int[],

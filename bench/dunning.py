@@ -198,6 +198,10 @@ def main():
         env = env(context=dict(env.context, allowed_company_ids=[company.id]))
         env["ir.config_parameter"].sudo().set_param("kakeuri_ar.dunning_batch_size", "500")
         levels = env["kakeuri.dunning.level"].search([("company_id", "=", company.id), ("auto", "=", True)])
+        # levels that may be skipped: a customer gets the level its invoices reached at once (most
+        # get the final notice: email, letter and hold), the workload of the earlier figures; with
+        # one level at a time every generated customer, never reminded, would get the first level
+        levels.write({"skippable": True})
         run = env["kakeuri.dunning.run"].create(
             {
                 "date": today,

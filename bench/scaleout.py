@@ -147,6 +147,10 @@ def generate(env, args):
             {"code": f"model._cron_generate_invoices(batch_size={args.billing_batch})"}
         )
     levels = env["kakeuri.dunning.level"].search([("company_id", "=", company.id), ("auto", "=", True)])
+    # levels that may be skipped: a customer gets the level its invoices reached at once (most
+    # get the final notice: email, letter and hold), the workload of the earlier figures; with
+    # one level at a time every generated customer, never reminded, would get the first level
+    levels.write({"skippable": True})
     run = env["kakeuri.dunning.run"].create(
         {"date": today, "company_id": company.id, "level_ids": [odoo.Command.set(levels.ids)], "auto": True}
     )

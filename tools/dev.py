@@ -392,7 +392,7 @@ def cmd_demo(args):
     if args.no_serve:
         return
     info(f"Odoo is starting on http://localhost:{args.port}")
-    info("  log in as admin / admin (all the apps: Sales, Invoicing, Accounting → Receivables)")
+    info("  log in as admin / admin (apps: Sales, Invoicing → Receivables)")
     os.execv(sys.executable, odoo_cmd(conf, "-d", DEMO_DB, f"--db-filter=^{DEMO_DB}$", *args.odoo_args))
 
 

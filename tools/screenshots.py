@@ -3,6 +3,8 @@
 (needs the `playwright` Python package and Debian's chromium; not used by the tests).
 
     python3 tools/screenshots.py [--base http://localhost:8069] [--lang en_US] name=/odoo/path ...
+
+A shot ``name=/odoo/path@Tab`` opens the form's notebook tab ``Tab`` before the picture.
 """
 
 import argparse
@@ -35,12 +37,16 @@ def main():
         page.fill("input[name=login]", args.login)
         page.fill("input[name=password]", args.password)
         page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
         for shot in args.shots:
             name, path = shot.split("=", 1)
+            path, _sep, tab = path.partition("@")
             page.goto(f"{args.base}{path}")
-            page.wait_for_load_state("networkidle")
+            page.wait_for_load_state("load")
             page.wait_for_timeout(args.wait)
+            if tab:
+                page.locator(".o_notebook_headers a", has_text=tab).first.click()
+                page.wait_for_timeout(800)
             dest = os.path.join(OUT, f"{name}.png")
             page.screenshot(path=dest)
             print(dest)

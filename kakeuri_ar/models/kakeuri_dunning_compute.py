@@ -23,6 +23,8 @@ BULK_LINE_COLUMNS = (
     "reason",
 )
 BULK_LINE_KEYS = (*BULK_LINE_COLUMNS, "run_id", "move_ids")
+# from this many lines inserted at once, their tables' statistics are refreshed at once
+ANALYZE_MIN_LINES = 1000
 
 
 class KakeuriDunningCompute(models.AbstractModel):
@@ -188,7 +190,8 @@ class KakeuriDunningCompute(models.AbstractModel):
 
     @api.model
     def _insert_line_moves(self, line_by_partner, vals_list):
-        """The invoice links of the lines just inserted ({partner_id: line_id})."""
+        """The invoice links of the lines just inserted ({partner_id: line_id}); the
+        statistics of both tables refreshed after a large insert."""
         rel_lines, rel_moves = [], []
         for vals in vals_list:
             line_id = line_by_partner[vals["partner_id"]]
@@ -204,6 +207,11 @@ class KakeuriDunningCompute(models.AbstractModel):
                 rel_moves,
             )
         )
+        if len(vals_list) >= ANALYZE_MIN_LINES:
+            # autovacuum refreshes the planner's statistics a minute or more later: until then
+            # the queries of this run and its sending (the last reminder per customer) would be
+            # planned as for the table before the insert, scanning it once per customer
+            self.env.cr.execute("ANALYZE kakeuri_dunning_line, kakeuri_dunning_line_move_rel")
 
     @api.model
     def _next_level(self, steps, current_days, max_days, pending):

@@ -28,8 +28,8 @@ class AccountMove(models.Model):
         """Closing-day customers (締め請求): the payment terms count from the closing date of
         the invoice's period, as on the customer's billing statement, so that the invoice's due
         date in the ledger (aging, dunning, the portal) is the statement's. The terms are
-        computed when the invoice is made and its date, terms or customer change: a posted
-        invoice keeps the due date it was posted with."""
+        computed when the invoice is made, when its date, terms or customer change, and again
+        when it is posted; a posted invoice keeps the due date it was posted with."""
         term_dates = {move: move._kakeuri_payment_term_date() for move in self}
         plain = self.filtered(lambda move: not term_dates[move])
         if plain:
@@ -40,6 +40,22 @@ class AccountMove(models.Model):
                     AccountMove, move.with_context(kakeuri_payment_term_date=term_date)
                 )._compute_needed_terms()
         return None  # a compute method: its values are set on the records
+
+    def _post(self, soft=True):
+        self._kakeuri_sync_closing_due_dates()
+        return super()._post(soft=soft)
+
+    def _kakeuri_sync_closing_due_dates(self):
+        """Drafts of closing-day customers made before the customer had its closing day (or
+        before it changed) fall due by the closing-day rule once posted: their payment-term
+        lines are made again when they do not match the rule's due dates."""
+        for move in self.filtered(lambda m: m.state == "draft" and m._kakeuri_payment_term_date()):
+            move.invalidate_recordset(["needed_terms"])
+            expected = {key["date_maturity"] for key in move.needed_terms}
+            term_lines = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+            if set(term_lines.mapped("date_maturity")) != expected:
+                # writing the date again makes Odoo synchronise the payment-term lines
+                move.write({"invoice_date": move.invoice_date})
 
 
 class AccountPaymentTerm(models.Model):

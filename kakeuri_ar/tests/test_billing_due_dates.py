@@ -86,3 +86,21 @@ class TestClosingDayDueDates(KakeuriBillingCommon):
         self.assertEqual(draft.invoice_date_due, date(2026, 12, 31))
         draft.action_post()
         self.assertEqual(draft.invoice_date_due, date(2026, 12, 31))
+
+    def test_draft_made_before_the_closing_day_falls_due_by_it_when_posted(self):
+        b = self.customer_b
+        b.kakeuri_closing_day = 0
+        draft = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": b.id,
+                "invoice_date": "2026-10-25",
+                "invoice_line_ids": [Command.create({"name": "Tab sale", "quantity": 1, "price_unit": 10.0})],
+            }
+        )
+        self.assertEqual(draft.invoice_date_due, date(2026, 11, 30))
+        b.kakeuri_closing_day = 20
+        draft.action_post()
+        self.assertEqual(draft.invoice_date_due, date(2026, 12, 31))
+        receivable = draft.line_ids.filtered(lambda ml: ml.display_type == "payment_term")
+        self.assertEqual(receivable.date_maturity, date(2026, 12, 31))

@@ -48,14 +48,16 @@ class AccountMove(models.Model):
     def _kakeuri_sync_closing_due_dates(self):
         """Drafts of closing-day customers made before the customer had its closing day (or
         before it changed) fall due by the closing-day rule once posted: their payment-term
-        lines are made again when they do not match the rule's due dates."""
+        lines get the rule's due dates (Odoo re-synchronises them only when the terms' needs
+        change while the invoice is edited)."""
         for move in self.filtered(lambda m: m.state == "draft" and m._kakeuri_payment_term_date()):
             move.invalidate_recordset(["needed_terms"])
-            expected = {key["date_maturity"] for key in move.needed_terms}
+            expected = sorted(key["date_maturity"] for key in move.needed_terms)
             term_lines = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
-            if set(term_lines.mapped("date_maturity")) != expected:
-                # writing the date again makes Odoo synchronise the payment-term lines
-                move.write({"invoice_date": move.invoice_date})
+            term_lines = term_lines.sorted(lambda line: (line.date_maturity, line.id))
+            if len(term_lines) == len(expected) and term_lines.mapped("date_maturity") != expected:
+                for line, day in zip(term_lines, expected, strict=True):
+                    line.date_maturity = day
 
 
 class AccountPaymentTerm(models.Model):

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 
@@ -34,11 +36,13 @@ class AccountMove(models.Model):
         plain = self.filtered(lambda move: not term_dates[move])
         if plain:
             super(AccountMove, plain)._compute_needed_terms()
+        by_date = defaultdict(list)
         for move, term_date in term_dates.items():
             if term_date:
-                super(
-                    AccountMove, move.with_context(kakeuri_payment_term_date=term_date)
-                )._compute_needed_terms()
+                by_date[term_date].append(move.id)
+        for term_date, move_ids in by_date.items():
+            moves = self.browse(move_ids).with_context(kakeuri_payment_term_date=term_date)
+            super(AccountMove, moves)._compute_needed_terms()
         return None  # a compute method: its values are set on the records
 
     def _post(self, soft=True):

@@ -269,41 +269,39 @@ class KakeuriDunningLine(models.Model):
             "amount_overdue": sum(amounts.values()),
         }
         if self.level_id == self.proposed_level_id and moves:
-            level = self._decide_level(moves, data)
+            current = {
+                m.id: m.kakeuri_dunning_level_id.days_overdue if m.kakeuri_dunning_level_id else -1
+                for m in moves
+            }
+            level = self._decide_level(data, current)
             for value in data.values():
                 if isinstance(value, dict):
                     value["level"] = None
             if level:
-                current = {
-                    m.id: m.kakeuri_dunning_level_id.days_overdue if m.kakeuri_dunning_level_id else -1
-                    for m in moves
-                }
                 for key, value in data.items():
                     if isinstance(value, dict) and current.get(int(key), -1) < level.days_overdue:
                         value["level"] = level.id
                 vals.update(level_id=level.id, proposed_level_id=level.id)
         self.write(vals)
 
-    def _decide_level(self, moves, data):
-        """The level of this line for ``moves`` (their current levels, and days overdue from
-        ``data``), as the run decides it when it is computed."""
+    def _decide_level(self, data, current):
+        """The level of this line for the invoices of ``data`` (their days overdue) whose
+        current levels are ``current`` ({move_id: days of the level reached, -1 for none}),
+        as the run decides it when it is computed."""
         levels = self.run_id.level_ids.filtered("active").sorted("days_overdue")
         steps = [(level.days_overdue, level) for level in levels]
-        current = [
-            m.kakeuri_dunning_level_id.days_overdue if m.kakeuri_dunning_level_id else -1 for m in moves
-        ]
         due_dates = [
             fields.Date.to_date(value["date_due"])
-            for key, value in data.items()
-            if isinstance(value, dict) and value.get("date_due") and int(key) in moves.ids
+            for value in data.values()
+            if isinstance(value, dict) and value.get("date_due")
         ]
         if not steps or not due_dates:
             return self.level_id
         return self.env["kakeuri.dunning.compute"]._next_level(
             steps,
-            current_days=max(current),
+            current_days=max(current.values()),
             max_days=max((self.date - day).days for day in due_dates),
-            pending=any(days < steps[-1][0] for days in current),
+            pending=any(days < steps[-1][0] for days in current.values()),
         )
 
     def _chatter_body_partner(self, notes):

@@ -86,19 +86,20 @@ class KakeuriClosingRunWizard(models.TransientModel):
     def _get_run_summary(self, partners, created):
         """What the run did, customer by customer: statements made, and why the others got
         none (already made, nothing to bill, failed)."""
-        made = created.partner_id
-        rest = partners - made
-        already = rest.filtered(
-            lambda p: self.env["kakeuri.billing.statement"].search_count(
+        rest = partners - created.partner_id
+        # one read of the statements the other customers already have
+        existing = set(
+            self.env["kakeuri.billing.statement"]._read_group(
                 [
-                    ("partner_id", "=", p.id),
+                    ("partner_id", "in", rest.ids),
                     ("company_id", "=", self.company_id.id),
-                    ("period_end", "=", p._kakeuri_last_closing_date(self.date)),
+                    ("period_end", "<=", self.date),
                     ("state", "!=", "cancel"),
                 ],
-                limit=1,
+                ["partner_id", "period_end:day"],
             )
         )
+        already = rest.filtered(lambda p: (p, p._kakeuri_last_closing_date(self.date)) in existing)
         failed = (rest - already).filtered(
             lambda p: p.kakeuri_closing_failed_date == fields.Date.context_today(self)
         )

@@ -13,7 +13,7 @@
     "development_status": "Beta",
     "application": False,
     "installable": True,
-    "depends": ["account", "sale", "mail"],
+    "depends": ["account", "sale", "mail", "portal", "account_payment"],
     "data": [
         # security
         "security/kakeuri_security.xml",

@@ -232,6 +232,20 @@ def ensure_current(db_name, conf):
     _write_addon_hash(db_name)
 
 
+def browser_note():
+    """Say which tests cannot run when no Chromium is found: Odoo's tours then skip."""
+    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    if not any(shutil.which(name) for name in names):
+        info(
+            "WARNING: no Chromium found (apt-get install chromium): the portal tours "
+            "(test_portal_tour.py) will be skipped by Odoo"
+        )
+    try:
+        import websocket  # noqa: F401  (Odoo drives Chromium through it)
+    except ImportError:
+        info("WARNING: websocket-client is missing (pip install websocket-client): tours will be skipped")
+
+
 def cmd_test(args):
     check_odoo()
     ensure_postgres()
@@ -240,7 +254,8 @@ def cmd_test(args):
     drop_db(db_name)
     rc = 1
     try:
-        install(db_name, conf)
+        install(db_name, conf, modules=TEST_MODULES)
+        browser_note()
         pytest_args = [
             sys.executable,
             "-m",
@@ -249,6 +264,8 @@ def cmd_test(args):
             "no:cacheprovider",
             f"--odoo-config={conf}",
             f"--odoo-database={db_name}",
+            # without it pytest-odoo skips every HttpCase (portal tests, tours) silently
+            "--odoo-http",
             os.path.join(ROOT, "kakeuri_ar", "tests"),
             *args.pytest_args,
         ]
@@ -305,7 +322,11 @@ def cmd_test_odoo(args):
         sys.exit(1)  # the report's last line says how many, for CI readers
 
 
-DEMO_MODULES = "kakeuri_ar,sale_management"  # the Sales app: the README's menus exist
+# The Sales app (the README's menus exist) and Odoo's demo payment provider (pay online
+# without a real provider account).
+DEMO_MODULES = "kakeuri_ar,sale_management,payment_demo"
+# The tests pay in the portal with Odoo's demo payment provider.
+TEST_MODULES = "kakeuri_ar,payment_demo"
 
 
 def _port_free(port):

@@ -169,10 +169,13 @@ def odoo_cmd(conf, *args):
     return [sys.executable, "-m", "odoo", "-c", conf, *args]
 
 
-def install(db_name, conf, modules="kakeuri_ar", demo=True):
+def install(db_name, conf, modules="kakeuri_ar", demo=True, languages=None):
     """Install the addon; fail on any ERROR/CRITICAL log line (Odoo 18 only warns
-    when demo data fails to load, which would hide broken demo records)."""
+    when demo data fails to load, which would hide broken demo records). ``languages``
+    (``"ja_JP,zh_CN"``) are loaded first, so demo records can be in them."""
     args = ["-d", db_name, "-i", modules, "--stop-after-init", "--no-http", "--log-level=info"]
+    if languages:
+        args.append(f"--load-language={languages}")
     if not demo:
         args.append("--without-demo=all")
     info(f"installing {modules} in database {db_name} (with{'out' if not demo else ''} demo data)")
@@ -325,6 +328,8 @@ def cmd_test_odoo(args):
 # The Sales app (the README's menus exist) and Odoo's demo payment provider (pay online
 # without a real provider account).
 DEMO_MODULES = "kakeuri_ar,sale_management,payment_demo"
+# The demo's users and portal customers read Japanese and Chinese.
+DEMO_LANGUAGES = "ja_JP,zh_CN"
 # The tests pay in the portal with Odoo's demo payment provider.
 TEST_MODULES = "kakeuri_ar,payment_demo"
 
@@ -402,7 +407,7 @@ def cmd_demo(args):
     conf = write_conf(DEMO_DB, {"http_port": args.port, "http_interface": "127.0.0.1"})
     if not db_exists(DEMO_DB):
         try:
-            install(DEMO_DB, conf, modules=DEMO_MODULES)
+            install(DEMO_DB, conf, modules=DEMO_MODULES, languages=DEMO_LANGUAGES)
         except SystemExit:
             drop_db(DEMO_DB)
             raise

@@ -1,4 +1,5 @@
 from . import (
+    account_statement,
     aging_report,
     aging_xlsx,
     billing_statement_ledger,

@@ -34,6 +34,7 @@
         "report/billing_statement_report.xml",
         "report/aging_report_templates.xml",
         "report/dunning_report.xml",
+        "report/account_statement_report.xml",
         "data/billing_mail_template.xml",
         # wizards
         "wizards/credit_override_wizard.xml",

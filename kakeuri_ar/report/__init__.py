@@ -1,5 +1,6 @@
 from . import (
     account_statement,
+    account_statement_report,
     aging_report,
     aging_xlsx,
     billing_statement_ledger,

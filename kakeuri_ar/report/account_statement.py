@@ -65,7 +65,48 @@ class KakeuriAccountStatement(models.AbstractModel):
             "overdue": currency.round(sum(buckets[1:])),
         }
 
+    @api.model
+    def _render_pdf(self, partner, date_from, date_to, company=None, lang=None):
+        """``(pdf_bytes, filename)`` of the statement, in ``lang`` or the customer's language."""
+        partner, company, date_from, date_to = self._check_input(partner, date_from, date_to, company)
+        lang = lang or partner.lang or self.env.lang
+        report = self.env["ir.actions.report"].with_context(lang=lang).with_company(company)
+        data = self._report_data(company, date_from, date_to, lang)
+        pdf, _report_type = report._render_qweb_pdf(
+            "kakeuri_ar.action_report_account_statement", partner.ids, data=data
+        )
+        return pdf, self.with_context(lang=lang)._file_name(partner, date_from, date_to) + ".pdf"
+
+    @api.model
+    def _render_xlsx(self, partner, date_from, date_to, company=None, lang=None):
+        """``(xlsx_bytes, filename)`` of the statement, in ``lang`` or the customer's language."""
+        partner, company, date_from, date_to = self._check_input(partner, date_from, date_to, company)
+        lang = lang or partner.lang or self.env.lang
+        xlsx = self.env["kakeuri.account.statement.xlsx"].with_context(lang=lang)
+        content = xlsx.generate(partner, company, date_from, date_to)
+        return content, self.with_context(lang=lang)._file_name(partner, date_from, date_to) + ".xlsx"
+
     # ------------------------------------------------------------ helpers
+    @api.model
+    def _report_data(self, company, date_from, date_to, lang=None):
+        """The ``data`` of the QWeb report for a period and company."""
+        return {
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
+            "company_id": company.id,
+            "lang": lang or False,
+        }
+
+    @api.model
+    def _file_name(self, partner, date_from, date_to):
+        name = _(
+            "Statement %(customer)s %(date_from)s-%(date_to)s",
+            customer=partner.commercial_partner_id.name or "",
+            date_from=fields.Date.to_string(date_from),
+            date_to=fields.Date.to_string(date_to),
+        )
+        return "".join("_" if char in '/\\:*?"<>|' else char for char in name)
+
     @api.model
     def _check_input(self, partner, date_from, date_to, company):
         """``(commercial partner, company, date_from, date_to)`` checked: one customer, two

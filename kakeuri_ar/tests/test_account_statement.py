@@ -185,3 +185,59 @@ class TestAccountStatement(AgingCommon):
         # in the other company the customer owes nothing
         statement = self.Statement.with_company(other).get_statement(self.cust, *JAN, company=other)
         self.assertEqual((statement["closing_balance"], statement["lines"]), (0.0, []))
+
+
+@tagged("post_install", "-at_install")
+class TestAccountStatementReport(AgingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Statement = cls.env["kakeuri.account.statement"]
+        cls.env["res.lang"]._activate_lang("ja_JP")
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env.company.kakeuri_invoice_registration_number = "T1234567890123"
+        cls.cust_a.lang = "ja_JP"
+        cls.cust_b.lang = "zh_CN"
+        cls.cust_c.lang = "en_US"
+        cls.inv = cls._invoice(cls.cust_a, 1000.0, "2026-01-10", due="2026-01-20")
+        cls._pay(cls.inv, 400.0, "2026-01-25")
+        cls._invoice(cls.cust_b, 500.0, "2026-01-12", due="2026-02-28")
+
+    def _html(self, partner, lang=None):
+        data = self.Statement._report_data(self.env.company, *JAN, lang=lang)
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "kakeuri_ar.action_report_account_statement", partner.ids, data=data
+        )
+        return html.decode()
+
+    def test_pdf(self):
+        pdf, name = self.Statement.with_context(force_report_rendering=True)._render_pdf(self.cust_a, *JAN)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertTrue(name.endswith(".pdf"))
+        self.assertIn("Aoba Shoji", name)
+        self.assertIn("2026-01-01", name)
+
+    def test_html_japanese(self):
+        html = self._html(self.cust_a)
+        self.assertIn("御中", html)
+        self.assertNotIn("敬启", html)
+        self.assertIn(self.inv.name, html)
+        self.assertIn("T1234567890123", html)
+        # the running balance after the payment, and the overdue amount (the invoice fell due Jan 20)
+        self.assertIn("600.00", html)
+        self.assertIn("kakeuri_account_statement", html)
+
+    def test_html_chinese_and_english(self):
+        self.assertIn("敬启", self._html(self.cust_b))
+        english = self._html(self.cust_c)
+        self.assertNotIn("御中", english)
+        self.assertNotIn("敬启", english)
+        self.assertIn("No movements in this period.", english)
+        # the language asked for wins over the customer's own
+        self.assertNotIn("御中", self._html(self.cust_a, lang="en_US"))
+
+    def test_several_customers_in_one_document(self):
+        html = self._html(self.cust_a | self.cust_b)
+        self.assertEqual(html.count('class="page kakeuri_account_statement"'), 2)
+        self.assertIn("御中", html)
+        self.assertIn("敬启", html)

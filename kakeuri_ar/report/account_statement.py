@@ -82,8 +82,9 @@ class KakeuriAccountStatement(models.AbstractModel):
         """``(xlsx_bytes, filename)`` of the statement, in ``lang`` or the customer's language."""
         partner, company, date_from, date_to = self._check_input(partner, date_from, date_to, company)
         lang = lang or partner.lang or self.env.lang
-        xlsx = self.env["kakeuri.account.statement.xlsx"].with_context(lang=lang)
-        content = xlsx.generate(partner, company, date_from, date_to)
+        content = self.env["kakeuri.account.statement.xlsx"].generate(
+            partner, company, date_from, date_to, lang=lang
+        )
         return content, self.with_context(lang=lang)._file_name(partner, date_from, date_to) + ".xlsx"
 
     # ------------------------------------------------------------ helpers

@@ -1,5 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import io
+import zipfile
 from datetime import date
+
+from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -241,3 +245,141 @@ class TestAccountStatementReport(AgingCommon):
         self.assertEqual(html.count('class="page kakeuri_account_statement"'), 2)
         self.assertIn("御中", html)
         self.assertIn("敬启", html)
+
+    def _sheets(self, content):
+        """Sheet names and shared strings of an XLSX workbook (a zip of XML parts)."""
+        self.assertTrue(content.startswith(b"PK"))
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            workbook = book.read("xl/workbook.xml").decode()
+            strings = book.read("xl/sharedStrings.xml").decode()
+            sheets = [name for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
+        return workbook, strings, sheets
+
+    def test_xlsx(self):
+        content, name = self.Statement._render_xlsx(self.cust_c, *JAN, lang="en_US")
+        self.assertTrue(name.endswith(".xlsx"))
+        self.assertIn("Minato Butsuryu", name)
+        workbook, strings, sheets = self._sheets(content)
+        self.assertEqual(len(sheets), 1)
+        self.assertIn("Minato Butsuryu", workbook)
+        self.assertIn("Opening Balance", strings)
+        self.assertIn("Closing Balance", strings)
+        content, _name = self.Statement._render_xlsx(self.cust_a, *JAN, lang="en_US")
+        _workbook, strings, _sheets = self._sheets(content)
+        self.assertIn(self.inv.name, strings)
+        self.assertIn("Payment", strings)
+        self.assertIn("T1234567890123", strings)
+
+    def test_xlsx_many_customers(self):
+        twin = self._customer("株式会社青葉商事 (Aoba Shoji)")
+        customers = self.cust_a | self.cust_b | twin
+        content = self.env["kakeuri.account.statement.xlsx"].generate(customers, self.env.company, *JAN)
+        workbook, _strings, sheets = self._sheets(content)
+        self.assertEqual(len(sheets), 3)
+        self.assertIn("Hokuto Seisakusho", workbook)
+        self.assertIn("(2)", workbook, "two customers of the same name get two sheets")
+
+
+@tagged("post_install", "-at_install")
+class TestAccountStatementWizard(AgingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Wizard = cls.env["kakeuri.account.statement.wizard"]
+        cls.env.company.external_report_layout_id = cls.env.ref("web.external_layout_standard")
+        cls.inv = cls._invoice(cls.cust_a, 1000.0, "2026-01-10", due="2026-01-20")
+        cls._invoice(cls.cust_b, 500.0, "2026-01-12")
+
+    def _wizard(self, partners, **vals):
+        return self.Wizard.create(
+            {"partner_ids": [(6, 0, partners.ids)], "date_from": JAN[0], "date_to": JAN[1], **vals}
+        )
+
+    @freeze_time("2026-03-15")
+    def test_defaults_from_customers(self):
+        wizard = self.Wizard.with_context(
+            active_model="res.partner", active_ids=(self.cust_a | self.cust_b).ids
+        ).create({})
+        self.assertEqual(wizard.partner_ids, self.cust_a | self.cust_b)
+        self.assertEqual((wizard.date_from, wizard.date_to), (date(2026, 2, 1), date(2026, 2, 28)))
+        self.assertEqual(wizard.company_id, self.env.company)
+        self.assertFalse(wizard.lang)
+        self.assertFalse(
+            self.Wizard.with_context(active_model="account.move", active_ids=[1]).create({}).partner_ids
+        )
+
+    def test_show_and_print(self):
+        wizard = self._wizard(self.cust_a | self.cust_b, lang="en_US")
+        shown = wizard.action_show()
+        self.assertEqual(shown["type"], "ir.actions.report")
+        self.assertEqual(shown["report_type"], "qweb-html")
+        self.assertEqual(shown["report_name"], "kakeuri_ar.report_account_statement")
+        self.assertEqual(
+            shown["data"],
+            {
+                "date_from": "2026-01-01",
+                "date_to": "2026-01-31",
+                "company_id": self.env.company.id,
+                "lang": "en_US",
+            },
+        )
+        printed = wizard.action_print()
+        self.assertEqual(printed["report_type"], "qweb-pdf")
+        self.assertEqual(sorted(printed["context"]["active_ids"]), sorted((self.cust_a | self.cust_b).ids))
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            printed["report_name"], printed["context"]["active_ids"], data=printed["data"]
+        )
+        self.assertEqual(html.decode().count('class="page kakeuri_account_statement"'), 2)
+        self.assertIn(self.inv.name, html.decode())
+
+    def test_contact_prints_its_company(self):
+        contact = self.env["res.partner"].create({"name": "Tanaka", "parent_id": self.cust_a.id})
+        printed = self._wizard(contact).action_print()
+        self.assertEqual(printed["context"]["active_ids"], self.cust_a.ids)
+
+    def test_export_xlsx(self):
+        one = self._wizard(self.cust_a).action_export_xlsx()
+        self.assertEqual(one["type"], "ir.actions.act_url")
+        attachment = self.env["ir.attachment"].browse(int(one["url"].split("/")[3].split("?")[0]))
+        self.assertTrue(attachment.name.endswith(".xlsx"))
+        self.assertIn("Aoba Shoji", attachment.name)
+        self.assertTrue(attachment.raw.startswith(b"PK"))
+        many = self._wizard(self.cust_a | self.cust_b | self.cust_c).action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(int(many["url"].split("/")[3].split("?")[0]))
+        with zipfile.ZipFile(io.BytesIO(attachment.raw)) as book:
+            sheets = [name for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
+        self.assertEqual(len(sheets), 3)
+
+    def test_bad_input(self):
+        with self.assertRaisesRegex(UserError, "2026-02-01.*2026-01-31"):
+            self._wizard(self.cust_a, date_from="2026-02-01")
+        wizard = self._wizard(self.cust_a)
+        wizard.partner_ids = False
+        with self.assertRaisesRegex(UserError, "at least one customer"):
+            wizard.action_print()
+        other = self.setup_other_company()["company"]
+        user = new_test_user(
+            self.env,
+            login="kakeuri_statement_wizard_user",
+            groups="account.group_account_invoice",
+            company_id=self.env.company.id,
+            company_ids=[(6, 0, self.env.company.ids)],
+        )
+        wizard = self._wizard(self.cust_a, company_id=other.id).with_user(user)
+        with self.assertRaises(AccessError):
+            wizard.action_print()
+
+    def test_entry_points(self):
+        action = self.env.ref("kakeuri_ar.action_kakeuri_account_statement_wizard")
+        self.assertEqual(action.binding_model_id.model, "res.partner")
+        self.assertIn(self.group_ar_user, action.groups_id)
+        user = new_test_user(
+            self.env, login="kakeuri_statement_ar_user", groups="base.group_user,kakeuri_ar.group_ar_user"
+        )
+        arch = (
+            self.env["res.partner"]
+            .with_user(user)
+            .get_view(self.env.ref("base.view_partner_form").id)["arch"]
+        )
+        self.assertIn(f'name="{action.id}"', arch)
+        self.assertTrue(self.Wizard.with_user(user).has_access("create"))

@@ -34,6 +34,7 @@
         "report/billing_statement_report.xml",
         "report/aging_report_templates.xml",
         "report/dunning_report.xml",
+        "report/account_statement_report.xml",
         "data/billing_mail_template.xml",
         # wizards
         "wizards/credit_override_wizard.xml",
@@ -42,6 +43,7 @@
         "wizards/aging_item.xml",
         "wizards/aging_line.xml",
         "wizards/aging_wizard.xml",
+        "wizards/account_statement_wizard.xml",
         # views
         "views/kakeuri_credit_policy_views.xml",
         "views/res_partner_credit_views.xml",
@@ -52,6 +54,7 @@
         "views/res_partner_billing_views.xml",
         "views/res_config_settings_billing_views.xml",
         "views/res_partner_aging_views.xml",
+        "views/res_partner_statement_views.xml",
         "views/dunning_level_views.xml",
         "views/dunning_run_views.xml",
         "views/dunning_collection_views.xml",

@@ -1,4 +1,7 @@
 from . import (
+    account_statement,
+    account_statement_report,
+    account_statement_xlsx,
     aging_report,
     aging_xlsx,
     billing_statement_ledger,

@@ -1,4 +1,5 @@
 from . import (
+    test_account_statement,
     test_aging,
     test_aging_wizard,
     test_billing_close_run,

@@ -1,4 +1,5 @@
 from . import (
+    account_statement_wizard,
     aging_item,
     aging_line,
     aging_wizard,

@@ -10,6 +10,7 @@ rules decide what is shown."""
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, fields, http
+from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
 from odoo.tools import format_amount
 
@@ -60,20 +61,27 @@ class KakeuriReceivablesPortal(PortalAccount):
         try:
             start, end, company = self._kakeuri_statement_params(date_from, date_to, file_format, company_id)
         except ValueError as error:
-            values = self._kakeuri_receivables_values(
-                statement_error=str(error),
-                statement_form={"date_from": date_from, "date_to": date_to, "file_format": file_format},
-            )
-            return request.render("kakeuri_ar.portal_my_receivables", values, status=400)
+            return self._kakeuri_statement_error(str(error), date_from, date_to, file_format)
         method, mimetype = STATEMENT_FORMATS[file_format]
         engine = request.env["kakeuri.account.statement"].sudo()
-        content, filename = getattr(engine, method)(customer, start, end, company)
+        try:
+            content, filename = getattr(engine, method)(customer, start, end, company)
+        except UserError as error:
+            return self._kakeuri_statement_error(error.args[0], date_from, date_to, file_format)
         headers = [
             ("Content-Type", mimetype),
             ("Content-Length", len(content)),
             ("Content-Disposition", content_disposition(filename)),
         ]
         return request.make_response(content, headers)
+
+    def _kakeuri_statement_error(self, message, date_from, date_to, file_format):
+        """The receivables page again, with the reason the statement cannot be made."""
+        values = self._kakeuri_receivables_values(
+            statement_error=message,
+            statement_form={"date_from": date_from, "date_to": date_to, "file_format": file_format},
+        )
+        return request.render("kakeuri_ar.portal_my_receivables", values, status=400)
 
     # ------------------------------------------------------------------ values
     def _kakeuri_customer(self):

@@ -23,6 +23,7 @@
         "security/billing_security.xml",
         "security/aging_security.xml",
         "security/dunning_security.xml",
+        "security/portal_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
@@ -61,6 +62,8 @@
         "views/res_partner_dunning_views.xml",
         "views/account_move_dunning_views.xml",
         "views/res_config_settings_dunning_views.xml",
+        "views/billing_statement_portal_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -68,5 +71,11 @@
         "demo/contracts_demo.xml",
         "demo/aging_demo.xml",
         "demo/dunning_demo.xml",
+        "demo/portal_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "kakeuri_ar/static/tests/tours/**/*",
+        ],
+    },
 }

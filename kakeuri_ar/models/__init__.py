@@ -16,6 +16,7 @@ from . import (
     kakeuri_billing_statement_close,
     kakeuri_billing_statement_line,
     kakeuri_billing_statement_part,
+    kakeuri_billing_statement_portal,
     kakeuri_billing_statement_send,
     kakeuri_billing_statement_tax,
     kakeuri_contract,

@@ -269,9 +269,11 @@ def cmd_test(args):
             f"--odoo-database={db_name}",
             # without it pytest-odoo skips every HttpCase (portal tests, tours) silently
             "--odoo-http",
-            os.path.join(ROOT, "kakeuri_ar", "tests"),
             *args.pytest_args,
         ]
+        # the whole tests folder unless the arguments name test files or folders
+        if not any(os.path.exists(os.path.join(ROOT, arg.split("::")[0])) for arg in args.pytest_args):
+            pytest_args.append(os.path.join(ROOT, "kakeuri_ar", "tests"))
         info("running tests: " + " ".join(pytest_args[2:]))
         rc = subprocess.call(pytest_args, cwd=ROOT)
     finally:

@@ -23,6 +23,7 @@
         "security/billing_security.xml",
         "security/aging_security.xml",
         "security/dunning_security.xml",
+        "security/statement_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
@@ -30,6 +31,8 @@
         "data/dunning_mail_template_data.xml",
         "data/dunning_level_data.xml",
         "data/kakeuri_cron_lanes.xml",
+        "data/statement_data.xml",
+        "data/statement_mail_template.xml",
         # reports
         "report/billing_statement_report.xml",
         "report/aging_report_templates.xml",
@@ -61,6 +64,8 @@
         "views/res_partner_dunning_views.xml",
         "views/account_move_dunning_views.xml",
         "views/res_config_settings_dunning_views.xml",
+        "views/res_partner_statement_schedule_views.xml",
+        "views/statement_log_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -32,4 +32,7 @@ from . import (
     test_i18n,
     test_install,
     test_receivable_ledger,
+    test_statement_concurrency,
+    test_statement_link,
+    test_statement_schedule,
 )

@@ -147,12 +147,11 @@ class KakeuriStatementLog(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query, log_exceptions=False)
+                inserted = len(self.env.cr.fetchall())
         except errors.SerializationFailure:
             _logger.info("kakeuri: statements of %s queued by a parallel run", company.name)
             return None
-        _logger.debug(
-            "kakeuri: %d statement row(s) inserted for %s", len(self.env.cr.fetchall()), company.name
-        )
+        _logger.debug("kakeuri: %d statement row(s) inserted for %s", inserted, company.name)
         return len(partner_ids)
 
     @api.model
@@ -210,10 +209,11 @@ class KakeuriStatementLog(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query, log_exceptions=False)
+                ids = [row[0] for row in self.env.cr.fetchall()]
         except errors.SerializationFailure:
             _logger.info("kakeuri: statements being mailed by a parallel run")
             return None
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        return self.browse(ids)
 
     @api.model
     def _count_sendable(self, companies, today):

@@ -91,8 +91,10 @@ class TestStatementConcurrency(BaseCase):
         rows, mails, state = env.cr.fetchone()
         env.cr.execute(
             SQL(
-                """SELECT count(*) FROM mail_mail m JOIN kakeuri_statement_log s ON s.id = m.res_id
-                    WHERE m.model = 'kakeuri.statement.log' AND s.partner_id = %s""",
+                """SELECT count(*) FROM mail_mail m
+                     JOIN mail_message mm ON mm.id = m.mail_message_id
+                     JOIN kakeuri_statement_log s ON s.id = mm.res_id
+                    WHERE mm.model = 'kakeuri.statement.log' AND s.partner_id = %s""",
                 self.ids["partner"],
             )
         )

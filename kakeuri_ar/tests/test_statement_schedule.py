@@ -202,7 +202,7 @@ class TestStatementSchedule(StatementScheduleCommon):
             self.run_cron("2026-02-03")
         mail = self.logs(self.monthly).mail_id
         # Japanese dates in the subject (the template's lang is the customer's)
-        self.assertIn("2026/01/31", mail.subject)
+        self.assertIn("2026年01月31日", mail.subject)
 
     @freeze_time("2026-02-03")
     def test_failed_mail_is_retried_next_day(self):

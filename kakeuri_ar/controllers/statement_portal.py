@@ -28,14 +28,9 @@ class KakeuriStatementPortal(CustomerPortal):
         if log_sudo.state == "skipped":
             raise NotFound()
         partner = log_sudo.partner_id
-        Statement = (
-            request.env["kakeuri.account.statement"]
-            .sudo()
-            .with_company(log_sudo.company_id)
-            .with_context(lang=partner.lang or request.env.lang)
-        )
+        Statement = request.env["kakeuri.account.statement"].sudo()
         pdf, filename = Statement._render_pdf(
-            partner, log_sudo.date_from, log_sudo.date_to, log_sudo.company_id
+            partner, log_sudo.date_from, log_sudo.date_to, log_sudo.company_id, lang=partner.lang
         )
         headers = [
             ("Content-Type", "application/pdf"),

@@ -24,6 +24,7 @@
         "security/aging_security.xml",
         "security/dunning_security.xml",
         "security/portal_security.xml",
+        "security/statement_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
@@ -31,6 +32,8 @@
         "data/dunning_mail_template_data.xml",
         "data/dunning_level_data.xml",
         "data/kakeuri_cron_lanes.xml",
+        "data/statement_data.xml",
+        "data/statement_mail_template.xml",
         # reports
         "report/billing_statement_report.xml",
         "report/aging_report_templates.xml",
@@ -64,6 +67,8 @@
         "views/res_config_settings_dunning_views.xml",
         "views/billing_statement_portal_views.xml",
         "views/portal_templates.xml",
+        "views/res_partner_statement_schedule_views.xml",
+        "views/statement_log_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -1,1 +1,1 @@
-from . import billing_statement_portal, portal
+from . import billing_statement_portal, portal, statement_portal

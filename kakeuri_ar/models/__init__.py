@@ -34,6 +34,8 @@ from . import (
     kakeuri_dunning_render,
     kakeuri_dunning_run,
     kakeuri_dunning_send,
+    kakeuri_statement_log,
+    kakeuri_statement_log_schedule,
     res_company_billing,
     res_company_dunning,
     res_config_settings_billing,
@@ -44,6 +46,7 @@ from . import (
     res_partner_credit_message,
     res_partner_credit_settings,
     res_partner_dunning,
+    res_partner_statement,
     sale_order_credit,
     sale_order_line_credit,
 )

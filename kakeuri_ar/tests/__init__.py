@@ -34,4 +34,7 @@ from . import (
     test_portal_receivables,
     test_portal_tour,
     test_receivable_ledger,
+    test_statement_concurrency,
+    test_statement_link,
+    test_statement_schedule,
 )

@@ -1,0 +1,131 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Two scheduled statement runs at once, on two real database cursors (see
+test_billing_concurrency): each statement is queued and mailed once."""
+
+from freezegun import freeze_time
+
+from odoo import Command, api
+from odoo.tests import BaseCase, tagged
+from odoo.tools import SQL
+
+
+@tagged("post_install", "-at_install")
+class TestStatementConcurrency(BaseCase):
+    def setUp(self):
+        super().setUp()
+        from odoo.modules.registry import Registry
+        from odoo.tests.common import get_db_name
+
+        self.registry = Registry(get_db_name())
+        self.cursors = []
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            env = env(context={"allowed_company_ids": company.ids})
+            partner = env["res.partner"].create(
+                {
+                    "name": "Statement Concurrency 株式会社",
+                    "is_company": True,
+                    "email": "concurrency@example.com",
+                    "kakeuri_statement_frequency": "monthly",
+                }
+            )
+            move = env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": "2026-01-10",
+                    "invoice_date_due": "2026-01-20",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Tab sale", "quantity": 1, "price_unit": 1000.0, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+            move.action_post()
+            self.ids = {"partner": partner.id, "company": company.id, "move": move.id}
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        for cr in self.cursors:
+            if not cr.closed:
+                cr.rollback()
+                cr.close()
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT id FROM kakeuri_statement_log WHERE partner_id = %s", [self.ids["partner"]])
+            log_ids = [row[0] for row in cr.fetchall()]
+            cr.execute(
+                "DELETE FROM mail_message WHERE model = 'kakeuri.statement.log' AND res_id = ANY(%s)",
+                [log_ids],
+            )
+            cr.execute("DELETE FROM kakeuri_statement_log WHERE id = ANY(%s)", [log_ids])
+            for model, ids in (("account.move", [self.ids["move"]]), ("res.partner", [self.ids["partner"]])):
+                cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = ANY(%s)", [model, ids])
+                cr.execute(
+                    "DELETE FROM mail_followers WHERE res_model = %s AND res_id = ANY(%s)", [model, ids]
+                )
+            cr.execute("DELETE FROM account_move WHERE id = %s", [self.ids["move"]])
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["res.partner"].browse(self.ids["partner"]).unlink()
+
+    def _env(self):
+        cr = self.registry.cursor()
+        self.cursors.append(cr)
+        return api.Environment(cr, api.SUPERUSER_ID, {"allowed_company_ids": [self.ids["company"]]})
+
+    def _run(self, env):
+        return env["res.partner"]._cron_send_statements(
+            date_ref="2026-02-03", companies=env["res.company"].browse(self.ids["company"])
+        )
+
+    def _counts(self):
+        env = self._env()
+        env.cr.execute(
+            SQL(
+                """SELECT count(*), count(mail_id), min(state)
+                     FROM kakeuri_statement_log WHERE partner_id = %s""",
+                self.ids["partner"],
+            )
+        )
+        rows, mails, state = env.cr.fetchone()
+        env.cr.execute(
+            SQL(
+                """SELECT count(*) FROM mail_mail m
+                     JOIN mail_message mm ON mm.id = m.mail_message_id
+                     JOIN kakeuri_statement_log s ON s.id = mm.res_id
+                    WHERE mm.model = 'kakeuri.statement.log' AND s.partner_id = %s""",
+                self.ids["partner"],
+            )
+        )
+        return rows, mails, state, env.cr.fetchone()[0]
+
+    @freeze_time("2026-02-03")
+    def test_stale_snapshot_queues_once(self):
+        env1, env2 = self._env(), self._env()
+        # worker 2 took its snapshot before worker 1 committed: it sees no row for the period
+        env2.cr.execute(
+            SQL("SELECT count(*) FROM kakeuri_statement_log WHERE partner_id = %s", self.ids["partner"])
+        )
+        self.assertEqual(env2.cr.fetchone()[0], 0)
+        self.assertEqual(self._run(env1), 2, "queued and mailed")
+        env1.cr.commit()
+        # the insert of worker 2 meets the committed row it cannot see: it leaves the work
+        self.assertEqual(self._run(env2), 0)
+        env2.cr.commit()
+        self.assertEqual(self._counts(), (1, 1, "sent", 1))
+
+    @freeze_time("2026-02-03")
+    def test_simultaneous_runs_queue_once(self):
+        env1, env2 = self._env(), self._env()
+        self.assertEqual(self._run(env1), 2)
+        # worker 1 has not committed: worker 2 skips the customer it claimed and sees no row
+        self.assertEqual(self._run(env2), 0)
+        env2.cr.commit()
+        env1.cr.commit()
+        self.assertEqual(self._counts(), (1, 1, "sent", 1))
+        # a re-run after both committed finds nothing to do
+        env3 = self._env()
+        self.assertEqual(self._run(env3), 0)
+        env3.cr.commit()
+        self.assertEqual(self._counts(), (1, 1, "sent", 1))

@@ -77,6 +77,7 @@
         "demo/aging_demo.xml",
         "demo/dunning_demo.xml",
         "demo/portal_demo.xml",
+        "demo/statement_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

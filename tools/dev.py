@@ -421,6 +421,10 @@ def cmd_demo(args):
         return
     info(f"Odoo is starting on http://localhost:{args.port}")
     info("  log in as admin / admin (apps: Sales, Invoicing → Receivables)")
+    info(
+        "  customer portal: portal.customer@example.com / portal (株式会社丸一商事, in Japanese): "
+        f"http://localhost:{args.port}/my/receivables"
+    )
     os.execv(sys.executable, odoo_cmd(conf, "-d", DEMO_DB, f"--db-filter=^{DEMO_DB}$", *args.odoo_args))
 
 

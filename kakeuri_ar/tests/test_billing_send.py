@@ -63,6 +63,9 @@ class TestBillingSend(KakeuriBillingCommon):
         self.assertIn(self.customer, mail.recipient_ids)
         self.assertIn(st.name, mail.subject)
         self.assertEqual(len(mail.attachment_ids), 1)
+        # a link to the statement in the portal, where it can be paid online
+        self.assertTrue(st.access_token)
+        self.assertIn(f"/my/billing_statements/{st.id}?access_token={st.access_token}", mail.body_html)
         # named by the report's print name (".pdf" outside tests, where the PDF is really rendered)
         self.assertTrue(mail.attachment_ids.name.startswith("株式会社テスト商事 (Test Shoji) - BS-"))
         message = st.message_ids.filtered(lambda m: m.message_type == "comment")

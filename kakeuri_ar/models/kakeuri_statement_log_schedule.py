@@ -30,8 +30,9 @@ class KakeuriStatementLog(models.Model):
         an email address gets a 'failed' row naming it, tried again by the next days' runs
         (so an address added meanwhile is used), like any mail that could not be made, at most
         ``MAX_ATTEMPTS`` times. Safe with several workers at once: a row exists once per
-        customer, company and period (unique index), a worker claims the customers it queues
-        and locks the rows it mails (SKIP LOCKED), and a worker that finds its view overtaken
+        customer, company and period (unique index), one worker at a time queues a company's
+        period (advisory lock), the rows to mail are locked (SKIP LOCKED) and shared between
+        workers, and a worker that finds its view overtaken
         by another's commit leaves the rest to that one."""
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
         today = fields.Date.context_today(self)
@@ -104,15 +105,21 @@ class KakeuriStatementLog(models.Model):
 
     @api.model
     def _queue_partners(self, company, partner_ids, date_from, date_to):
-        """Insert the rows of ``partner_ids`` (those no other worker is queueing) for the
-        period: 'queued' with their balance and overdue part at ``date_to``, or 'skipped'
-        when there is nothing to report. Returns how many customers were taken, or None when
-        another worker committed rows this transaction cannot see (its snapshot is older):
-        PostgreSQL refuses the insert rather than skip a row it does not see."""
-        partner_ids = self.env["kakeuri.batch.mixin"]._kakeuri_claim(
-            partner_ids, namespace=f"{self._name}/{company.id}"
+        """Insert the rows of ``partner_ids`` for the period: 'queued' with their balance and
+        overdue part at ``date_to``, or 'skipped' when there is nothing to report. Returns how
+        many customers were taken: 0 when another worker is queueing this company's period
+        (queueing is cheap, one worker at a time does it; mailing, the costly part, is shared
+        through row locks), or None when another worker committed rows this transaction cannot
+        see (its snapshot is older): PostgreSQL refuses the insert rather than skip a row it
+        does not see.
+
+        The claim is one advisory lock per company and period, not one per customer: a run
+        outside a scheduled action queues every batch in one transaction, and a lock per
+        customer would exhaust PostgreSQL's lock table (``max_locks_per_transaction``)."""
+        claimed = self.env["kakeuri.batch.mixin"]._kakeuri_claim(
+            [company.id], namespace=f"{self._name}/{date_from}/{date_to}"
         )
-        if not partner_ids:
+        if not claimed or not partner_ids:
             return 0
         figures = self._period_figures(company, partner_ids, date_from, date_to)
         currency = company.currency_id

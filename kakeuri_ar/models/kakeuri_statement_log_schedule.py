@@ -82,16 +82,22 @@ class KakeuriStatementLog(models.Model):
             ["kakeuri_statement_frequency", "kakeuri_closing_day", "commercial_partner_id", "company_id"]
         )
         self.flush_model(["partner_id", "company_id", "date_from", "date_to"])
+        # The customers already queued are read once and hashed (NOT IN a materialized CTE):
+        # a correlated NOT EXISTS is planned from the statistics, which lag behind the rows a
+        # run inserts, and became a scan of the log per customer.
         rows = self.env.execute_query(
             SQL(
-                """SELECT p.id FROM res_partner p
+                """WITH queued AS MATERIALIZED (
+                        SELECT s.partner_id FROM kakeuri_statement_log s
+                         WHERE s.company_id = %(company)s
+                           AND s.date_from = %(date_from)s AND s.date_to = %(date_to)s
+                   )
+                   SELECT p.id FROM res_partner p
                     WHERE p.kakeuri_statement_frequency = %(frequency)s
                       AND COALESCE(p.kakeuri_closing_day, 0) = 0
                       AND p.active AND p.id = p.commercial_partner_id
                       AND (p.company_id IS NULL OR p.company_id = %(company)s)
-                      AND NOT EXISTS (SELECT 1 FROM kakeuri_statement_log s
-                                       WHERE s.partner_id = p.id AND s.company_id = %(company)s
-                                         AND s.date_from = %(date_from)s AND s.date_to = %(date_to)s)
+                      AND p.id NOT IN (SELECT partner_id FROM queued)
                     ORDER BY p.id
                     LIMIT %(limit)s""",
                 frequency=frequency,

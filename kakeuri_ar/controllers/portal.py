@@ -18,6 +18,9 @@ from odoo.addons.account_payment.controllers.portal import PortalAccount
 
 # Invoice payment states that leave nothing to pay.
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed", "blocked", "invoicing_legacy")
+# Open invoices listed per company, the most urgent first (Odoo's portal lists 80 per page);
+# the rest are in Odoo's own invoice list, /my/invoices.
+INVOICE_ROWS = 80
 STATEMENT_FORMATS = {
     "pdf": ("_render_pdf", "application/pdf"),
     "xlsx": ("_render_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -163,6 +166,7 @@ class KakeuriReceivablesPortal(PortalAccount):
             "balance": row["total"] if row else 0.0,
             "overdue": sum(buckets[1:]),
             "buckets": buckets,
+            "more_invoices": max(len(invoices) - INVOICE_ROWS, 0),
             "invoices": [
                 {
                     "move": move,
@@ -173,7 +177,7 @@ class KakeuriReceivablesPortal(PortalAccount):
                     if move._has_to_be_paid()
                     else False,
                 }
-                for move in invoices
+                for move in invoices[:INVOICE_ROWS]
             ],
             "statements": statements,
             "pay_overdue": bool(overdue_count),

@@ -4,11 +4,14 @@ billing statements; foreign statements, bad tokens and other companies are refus
 statement of account downloads; the home card shows the balance."""
 
 import json
+from unittest.mock import patch
 
 from lxml import html
 
 from odoo import tools
 from odoo.tests import tagged
+
+from odoo.addons.kakeuri_ar.controllers import portal as portal_controller
 
 from .common.portal import KakeuriPortalCommon
 
@@ -53,6 +56,18 @@ class TestPortalReceivables(KakeuriPortalCommon):
         self.assertIn(self.statement_b.name, page_b)
         for name in (self.inv_a_old | self.inv_a1 | self.inv_a2).mapped("name") + [self.statement_a.name]:
             self.assertNotIn(name, page_b)
+
+    def test_open_invoices_listed_most_urgent_first(self):
+        """A customer with many open invoices sees the most urgent ones and a link to all."""
+        self.authenticate(self.user_a.login, self.user_a.login)
+        with patch.object(portal_controller, "INVOICE_ROWS", 2):
+            tree = html.fromstring(self._page("/my/receivables").content)
+        rows = self._by_class(tree, "o_kakeuri_open_invoices", "//tr[@data-move-id]")
+        self.assertEqual([int(row.get("data-move-id")) for row in rows], (self.inv_a_old | self.inv_a1).ids)
+        more = self._by_class(tree, "o_kakeuri_more_invoices")
+        self.assertEqual(len(more), 1)
+        self.assertIn("1", more[0].text_content())
+        self.assertTrue(more[0].xpath(".//a[@href='/my/invoices']"))
 
     def test_foreign_statement_and_bad_token_refused(self):
         url_b = f"/my/billing_statements/{self.statement_b.id}"

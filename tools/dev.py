@@ -397,6 +397,21 @@ def _ensure_installed(db_name, conf, modules):
         install(db_name, conf, modules=",".join(missing))
 
 
+def _keep_english(db_name, conf):
+    """Odoo's --load-language on a new database leaves English inactive and the admin in the
+    last loaded language: English stays the admin's (and the website visitor's) language."""
+    code = (
+        'env["res.lang"]._activate_lang("en_US")\n'
+        'for xmlid in ("base.user_admin", "base.public_user"):\n'
+        '    env.ref(xmlid).lang = "en_US"\n'
+        "env.cr.commit()\n"
+    )
+    args = ["shell", "-d", db_name, "--no-http", "--log-level=warn"]
+    proc = subprocess.run(odoo_cmd(conf, *args), input=code, text=True, capture_output=True)
+    if proc.returncode:
+        die(f"setting English back for the admin in {db_name} failed:\n{proc.stderr[-2000:]}")
+
+
 def cmd_demo(args):
     check_odoo()
     ensure_postgres()
@@ -410,6 +425,7 @@ def cmd_demo(args):
     if not db_exists(DEMO_DB):
         try:
             install(DEMO_DB, conf, modules=DEMO_MODULES, languages=DEMO_LANGUAGES)
+            _keep_english(DEMO_DB, conf)
         except SystemExit:
             drop_db(DEMO_DB)
             raise

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
+
+from ..models.kakeuri_statement_log import last_complete_period
 
 
 class ReportKakeuriAccountStatement(models.AbstractModel):
@@ -40,7 +40,7 @@ class ReportKakeuriAccountStatement(models.AbstractModel):
     @api.model
     def _period(self, data):
         """The period of ``data``, last month when it gives none."""
-        last_month_end = fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
-        date_from = fields.Date.to_date(data.get("date_from")) or last_month_end.replace(day=1)
-        date_to = fields.Date.to_date(data.get("date_to")) or last_month_end
+        last_from, last_to = last_complete_period("monthly", fields.Date.context_today(self))
+        date_from = fields.Date.to_date(data.get("date_from")) or last_from
+        date_to = fields.Date.to_date(data.get("date_to")) or last_to
         return date_from, date_to

@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from ..models.kakeuri_statement_log import last_complete_period
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,8 +51,7 @@ class KakeuriAccountStatementWizard(models.TransientModel):
 
     @api.model
     def _last_month(self):
-        first_of_month = fields.Date.context_today(self).replace(day=1)
-        return first_of_month - relativedelta(months=1), first_of_month - relativedelta(days=1)
+        return last_complete_period("monthly", fields.Date.context_today(self))
 
     @api.model
     def _get_languages(self):

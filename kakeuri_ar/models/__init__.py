@@ -2,6 +2,7 @@
 from . import (
     kakeuri_batch_mixin,
     kakeuri_credit_banner_mixin,
+    kakeuri_mail_render,
     kakeuri_recurrence_mixin,
     kakeuri_sequence_mixin,
 )
@@ -31,7 +32,6 @@ from . import (
     kakeuri_dunning_level,
     kakeuri_dunning_line,
     kakeuri_dunning_mail,
-    kakeuri_dunning_render,
     kakeuri_dunning_run,
     kakeuri_dunning_send,
     kakeuri_statement_log,

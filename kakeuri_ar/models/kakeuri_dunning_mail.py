@@ -2,25 +2,11 @@
 import uuid
 from collections import defaultdict
 
-from lxml import html
-from markupsafe import Markup
-
 from odoo import api, models
 from odoo.tools import SQL
-from odoo.tools.lru import LRU
 from odoo.tools.mail import generate_tracking_message_id
 
 from .kakeuri_dunning_format import DunningBatch
-
-# compiled email bodies {(database, template, language, source, restricted): (functions, name)}:
-# a run renders one batch after the other with the same template, compiling it once is enough
-# (the source is part of the key, so an edited template is compiled again)
-_COMPILED_BODIES = LRU(64)
-
-# what _replace_local_links looks for (src, href, background starting with "/", or a
-# style url(...)): a body without any of these is left as it is
-_LOCAL_LINK_MARKS = ('src="/', 'href="/', 'background="/', "url(")
-
 
 class KakeuriDunningMail(models.AbstractModel):
     """The reminder emails of a batch of dunning lines: rendered per language and template
@@ -38,7 +24,7 @@ class KakeuriDunningMail(models.AbstractModel):
         Returns the mails in the order of ``lines``."""
         batch = batch or DunningBatch()
         self._ensure_portal_tokens(lines, batch)
-        render = self.env["kakeuri.dunning.render"]
+        render = self.env["kakeuri.mail.render"]
         langs = render._render_template_langs(lines, template)  # once for the fields and the body
         rendered = render._render_template_fields(lines, template, langs)
         for line_id, body in self._render_email_bodies(lines, template, langs, batch).items():
@@ -110,55 +96,9 @@ class KakeuriDunningMail(models.AbstractModel):
 
     @api.model
     def _render_email_bodies(self, lines, template, langs, batch):
-        """{line id: html}: the template's QWeb body rendered on each line like
-        ``mail.template._generate_template`` does, in the recipient's language, but compiled
-        once per language for the whole batch (Odoo compiles a template body per record)."""
-        restricted = self.env["kakeuri.dunning.render"]._is_restricted_rendering(template)
-        per_lang = defaultdict(list)
-        for line in lines:
-            per_lang[langs.get(line.id) or False].append(line.id)
+        """{line id: html}: the template's body on each line, in the recipient's language
+        (``kakeuri.mail.render``: compiled once per language for the whole batch)."""
         lines.move_ids.mapped("access_url")  # portal URLs: computed for the whole batch at once
-        results = {}
-        for lang, line_ids in per_lang.items():
-            results.update(
-                self._render_email_bodies_lang(lines.browse(line_ids), template, lang, restricted, batch)
-            )
-        return results
-
-    @api.model
-    def _render_email_bodies_lang(self, lines, template, lang, restricted, batch):
-        """{line id: html} of ``lines`` in language ``lang`` (see ``_render_email_bodies``)."""
-        tmpl = template.with_context(lang=lang) if lang else template
-        source = tmpl.body_html
-        if not source:
-            return dict.fromkeys(lines.ids, "")
-        qweb = self.env["ir.qweb"].with_context(lang=lang) if lang else self.env["ir.qweb"]
-        if restricted:
-            qweb = qweb.with_context(raise_on_forbidden_code_for_model=template.model)
-        key = (self.env.cr.dbname, template.id, lang, source, restricted)
-        compiled = _COMPILED_BODIES.get(key)
-        if compiled is None:
-            compiled = _COMPILED_BODIES[key] = qweb._compile(
-                html.fragment_fromstring(source, create_parent="div")
-            )
-        functions, def_name = compiled
-        render = functions[def_name]
-        base_values = tmpl._render_eval_context()
-        # the rendering values and environment QWeb prepares are the same for every line
-        # (constants, user, company, language): prepared once, only `object` changes
-        env_qweb = qweb._prepare_environment(base_values)
-        context = {"kakeuri_dunning_batch": batch, **({"lang": lang} if lang else {})}
-        bodies = {}
-        for line in lines.with_context(**context):
-            values = dict(base_values, object=line)
-            bodies[line.id] = Markup("".join(render(env_qweb, values))[5:-6])
-        # local links made absolute (_render_template_postprocess), for the bodies that have a
-        # candidate at all: its regular expressions cost more than the rendering
-        to_process = {
-            line_id: body
-            for line_id, body in bodies.items()
-            if any(mark in body for mark in _LOCAL_LINK_MARKS)
-        }
-        if to_process:
-            bodies.update(tmpl._render_template_postprocess(template.model, to_process))
-        return bodies
+        return self.env["kakeuri.mail.render"]._render_bodies(
+            lines, template, langs, {"kakeuri_dunning_batch": batch}
+        )

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
 
+from markupsafe import Markup
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
@@ -262,20 +263,54 @@ class KakeuriStatementLog(models.Model):
                     log._mark_failed(today, str(error) or type(error).__name__)
 
     def _create_mails(self, today):
+        """Queue one ``mail.mail`` per row, rendered from the statement template as
+        ``send_mail_batch`` renders it (the body compiled once per language, see
+        ``kakeuri.mail.render``), with one ORM create for the batch; the rows become 'sent'."""
         template = self.env.ref("kakeuri_ar.mail_template_statement_log")
-        mails = template.send_mail_batch(self.ids, force_send=False)
-        by_log = {mail.res_id: mail for mail in mails}
-        for log in self:
-            log.write(
-                {
-                    "state": "sent",
-                    "mail_id": by_log[log.id].id,
-                    "error": False,
-                    "attempt_count": log.attempt_count + 1,
-                    "attempt_date": today,
-                }
+        template._send_check_access(self.ids)
+        render = self.env["kakeuri.mail.render"]
+        langs = render._render_template_langs(self, template)
+        rendered = render._render_template_fields(self, template, langs)
+        bodies = render._render_bodies(self, template, langs)
+        author = self.env.user.partner_id
+        vals_list = [
+            {
+                "subject": rendered[log.id].get("subject"),
+                "body_html": bodies[log.id],
+                # the message of the mail (seen under Technical > Messages) keeps the subject:
+                # its HTML is sanitized three times by the ORM, the mail's own body never
+                "body": Markup("<p>%s</p>") % (rendered[log.id].get("subject") or ""),
+                "email_from": rendered[log.id].get("email_from") or author.email_formatted,
+                "reply_to": rendered[log.id].get("reply_to") or False,
+                "email_to": rendered[log.id].get("email_to") or False,
+                "email_cc": rendered[log.id].get("email_cc") or False,
+                "recipient_ids": [(4, pid) for pid in rendered[log.id].get("partner_ids") or []],
+                "author_id": author.id,
+                "model": self._name,
+                "res_id": log.id,
+                # the document's name, given: computed per message it formats two dates
+                "record_name": rendered[log.id].get("subject"),
+                "auto_delete": template.auto_delete,
+                "mail_server_id": template.mail_server_id.id,
+            }
+            for log in self
+        ]
+        mails = self.env["mail.mail"].sudo().create(vals_list)
+        self.env.execute_query(
+            SQL(
+                """UPDATE kakeuri_statement_log log
+                      SET state = 'sent', mail_id = v.mail_id, error = NULL,
+                          attempt_count = log.attempt_count + 1, attempt_date = %(today)s,
+                          write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
+                     FROM unnest(%(logs)s::int[], %(mails)s::int[]) AS v(log_id, mail_id)
+                    WHERE log.id = v.log_id""",
+                today=today,
+                uid=self.env.uid,
+                logs=self.ids,
+                mails=mails.ids,
             )
-        self.flush_recordset()
+        )
+        self.invalidate_recordset(["state", "mail_id", "error", "attempt_count", "attempt_date"])
 
     def _mark_failed(self, today, error):
         self.ensure_one()

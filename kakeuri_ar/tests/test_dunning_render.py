@@ -2,7 +2,7 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.kakeuri_ar.models.kakeuri_dunning_render import TEMPLATE_FIELDS
+from odoo.addons.kakeuri_ar.models.kakeuri_mail_render import TEMPLATE_FIELDS
 
 from .common.dunning import TODAY, DunningCommon
 
@@ -99,7 +99,7 @@ class TestDunningMailRendering(DunningCommon):
         run_2.action_compute()
         env = self.env(context=dict(self.env.context, allowed_company_ids=[self.company.id, company_2.id]))
         Line = env["kakeuri.dunning.line"]
-        Render = env["kakeuri.dunning.render"]
+        Render = env["kakeuri.mail.render"]
         lines = Line.browse((self._run().line_ids | run_2.line_ids).ids)
         self.assertEqual(len(lines), 6)
         self.assertEqual(len(lines.company_id), 2)

@@ -159,6 +159,12 @@ class TestStatementSchedule(StatementScheduleCommon):
         self.assertTrue(log.access_token)
         self.assertEqual(log.access_url, f"/my/statements/{log.id}")
         self.assertFalse(log.mail_id.attachment_ids, "the PDF is made when the link is opened")
+        # the mail is what Odoo's own rendering of the template gives (send_mail_batch)
+        template = self.env.ref("kakeuri_ar.mail_template_statement_log")
+        odoo_values = template._generate_template(log.ids, ("subject", "body_html", "email_from"))[log.id]
+        self.assertEqual(log.mail_id.subject, odoo_values["subject"])
+        self.assertEqual(log.mail_id.email_from, odoo_values["email_from"])
+        self.assertEqual(str(log.mail_id.body_html), str(odoo_values["body_html"]))
 
         weekly = self.logs(self.weekly)
         self.assertRecordValues(

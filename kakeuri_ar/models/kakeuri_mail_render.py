@@ -2,18 +2,28 @@
 import ast
 from collections import defaultdict
 
+from lxml import html
+from markupsafe import Markup
+
 from odoo import api, models
 from odoo.tools.lru import LRU
 from odoo.tools.rendering_tools import parse_inline_template
 from odoo.tools.safe_eval import safe_eval
 
-# body_html is rendered by kakeuri.dunning.mail (compiled once per language and batch)
+# the inline fields; body_html is rendered apart (compiled once per language)
 TEMPLATE_FIELDS = ("subject", "email_from", "reply_to", "partner_to", "email_to", "email_cc")
 
 # how an inline expression ({{ ... }}) of these fields is evaluated per reminder, by
 # expression: ("path", field names) read on the record, ("company", None) evaluated once per
 # company (it reads the record only as object.company_id), ("eval", None) evaluated per record
 _INLINE_PLANS = LRU(256)
+# compiled email bodies {(database, template, language, source, restricted): (functions, name)}:
+# a run renders one batch after the other with the same template, compiling it once is enough
+# (the source is part of the key, so an edited template is compiled again)
+_COMPILED_BODIES = LRU(64)
+# what _replace_local_links looks for (src, href, background starting with "/", or a
+# style url(...)): a body without any of these is left as it is
+_LOCAL_LINK_MARKS = ('src="/', 'href="/', 'background="/', "url(")
 # nodes that make an expression depend on more than its names' values (calls, lambdas, ...)
 _INLINE_COMPANY_FORBIDDEN = (
     ast.Call,
@@ -27,13 +37,14 @@ _INLINE_COMPANY_FORBIDDEN = (
 )
 
 
-class KakeuriDunningRender(models.AbstractModel):
-    """The inline fields of a reminder's mail template (subject, sender, recipients) rendered
-    on a batch of dunning lines as Odoo renders them, without one ``safe_eval`` per
-    expression and line."""
+class KakeuriMailRender(models.AbstractModel):
+    """A mail template rendered on a batch of records (reminders, statements) as Odoo renders
+    it, without Odoo's per-record costs: the inline fields (subject, sender, recipients)
+    without one ``safe_eval`` per expression and record, the QWeb body compiled once per
+    language instead of once per record."""
 
-    _name = "kakeuri.dunning.render"
-    _description = "Dunning Template Rendering"
+    _name = "kakeuri.mail.render"
+    _description = "Batch Mail Template Rendering"
 
     @api.model
     def _render_template_fields(self, lines, template, langs=None):
@@ -189,3 +200,53 @@ class KakeuriDunningRender(models.AbstractModel):
             and not self.env.is_admin()
             and not self.env.user.has_group("mail.group_mail_template_editor")
         )
+
+    @api.model
+    def _render_bodies(self, records, template, langs, context=None):
+        """{record id: html}: the template's QWeb body rendered on each record like
+        ``mail.template._generate_template`` does, in the recipient's language (``langs``,
+        {record id: code}), compiled once per language; ``context`` is added to the records'."""
+        restricted = self._is_restricted_rendering(template)
+        per_lang = defaultdict(list)
+        for record in records:
+            per_lang[langs.get(record.id) or False].append(record.id)
+        results = {}
+        for lang, ids in per_lang.items():
+            results.update(self._render_bodies_lang(records.browse(ids), template, lang, restricted, context))
+        return results
+
+    @api.model
+    def _render_bodies_lang(self, records, template, lang, restricted, context=None):
+        """{record id: html} of ``records`` in language ``lang`` (see ``_render_bodies``)."""
+        tmpl = template.with_context(lang=lang) if lang else template
+        source = tmpl.body_html
+        if not source:
+            return dict.fromkeys(records.ids, "")
+        qweb = self.env["ir.qweb"].with_context(lang=lang) if lang else self.env["ir.qweb"]
+        if restricted:
+            qweb = qweb.with_context(raise_on_forbidden_code_for_model=template.model)
+        key = (self.env.cr.dbname, template.id, lang, source, restricted)
+        compiled = _COMPILED_BODIES.get(key)
+        if compiled is None:
+            compiled = _COMPILED_BODIES[key] = qweb._compile(
+                html.fragment_fromstring(source, create_parent="div")
+            )
+        functions, def_name = compiled
+        render = functions[def_name]
+        base_values = tmpl._render_eval_context()
+        # the rendering values and environment QWeb prepares are the same for every record
+        # (constants, user, company, language): prepared once, only `object` changes
+        env_qweb = qweb._prepare_environment(base_values)
+        context = dict(context or {}, **({"lang": lang} if lang else {}))
+        bodies = {}
+        for record in records.with_context(**context):
+            values = dict(base_values, object=record)
+            bodies[record.id] = Markup("".join(render(env_qweb, values))[5:-6])
+        # local links made absolute (_render_template_postprocess), for the bodies that have a
+        # candidate at all: its regular expressions cost more than the rendering
+        to_process = {
+            record_id: body for record_id, body in bodies.items() if any(m in body for m in _LOCAL_LINK_MARKS)
+        }
+        if to_process:
+            bodies.update(tmpl._render_template_postprocess(template.model, to_process))
+        return bodies

@@ -22,8 +22,7 @@ class ResBank(models.Model):
             if code and not re.fullmatch(r"[0-9]{4}", code):
                 raise ValidationError(
                     _(
-                        "%(bank)s: the bank code “%(code)s” is not valid; it is 4 digits, "
-                        "e.g. 0001.",
+                        "%(bank)s: the bank code “%(code)s” is not valid; it is 4 digits, e.g. 0001.",
                         bank=bank.display_name,
                         code=code,
                     )

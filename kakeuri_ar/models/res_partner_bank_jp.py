@@ -46,8 +46,7 @@ class ResPartnerBank(models.Model):
             if code and not re.fullmatch(r"[0-9]{3}", code):
                 raise ValidationError(
                     _(
-                        "%(account)s: the branch code “%(code)s” is not valid; it is 3 digits, "
-                        "e.g. 100.",
+                        "%(account)s: the branch code “%(code)s” is not valid; it is 3 digits, e.g. 100.",
                         account=account.display_name,
                         code=code,
                     )

@@ -4,6 +4,11 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.kana import KanaError, encode_bank, to_halfwidth
+
+# 預金者名 is 30 bytes in Zengin transfer and direct debit records
+HOLDER_KANA_WIDTH = 30
+
 ACCOUNT_TYPES = [
     ("ordinary", "Ordinary (普通)"),
     ("current", "Current (当座)"),
@@ -39,6 +44,16 @@ class ResPartnerBank(models.Model):
         "Zengin files; full-width kana are converted when saved.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._kakeuri_normalize_holder_kana(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._kakeuri_normalize_holder_kana(vals)
+        return super().write(vals)
+
     @api.constrains("kakeuri_branch_code")
     def _check_kakeuri_branch_code(self):
         for account in self:
@@ -51,3 +66,40 @@ class ResPartnerBank(models.Model):
                         code=code,
                     )
                 )
+
+    @api.constrains("kakeuri_holder_kana")
+    def _check_kakeuri_holder_kana(self):
+        for account in self:
+            kana = account.kakeuri_holder_kana
+            if not kana:
+                continue
+            try:
+                encoded = encode_bank(kana, 4 * HOLDER_KANA_WIDTH).rstrip(b" ")
+            except KanaError as error:
+                raise ValidationError(
+                    _(
+                        "%(account)s: the holder name “%(name)s” cannot be written in half-width "
+                        "kana: “%(char)s” is not in the banks' character set. Write the name as "
+                        "the bank has it, e.g. ｶ)ｻﾝﾌﾟﾙｼｮｳｼﾞ.",
+                        account=account.display_name,
+                        name=kana,
+                        char=error.char,
+                    )
+                ) from error
+            if len(encoded) > HOLDER_KANA_WIDTH:
+                raise ValidationError(
+                    _(
+                        "%(account)s: the holder name “%(name)s” is %(length)s characters long in "
+                        "half-width kana; banks take at most %(width)s.",
+                        account=account.display_name,
+                        name=kana,
+                        length=len(encoded),
+                        width=HOLDER_KANA_WIDTH,
+                    )
+                )
+
+    @api.model
+    def _kakeuri_normalize_holder_kana(self, vals):
+        """Full-width kana and hiragana typed by a person become the half-width kana banks use."""
+        if vals.get("kakeuri_holder_kana"):
+            vals["kakeuri_holder_kana"] = to_halfwidth(vals["kakeuri_holder_kana"]).strip()

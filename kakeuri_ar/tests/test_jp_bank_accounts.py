@@ -48,3 +48,20 @@ class TestJpBankAccounts(TransactionCase):
                 self.account(acc_number="765432" + str(len(code)), kakeuri_branch_code=code)
             self.assertIn(code, str(caught.exception))
             self.assertIn("765432", str(caught.exception))
+
+    def test_holder_kana_is_half_width(self):
+        account = self.account(kakeuri_holder_kana="カ）サンプルショウジ")
+        self.assertEqual(account.kakeuri_holder_kana, "ｶ)ｻﾝﾌﾟﾙｼｮｳｼﾞ")
+        account.kakeuri_holder_kana = "やまだ　たろう"
+        self.assertEqual(account.kakeuri_holder_kana, "ﾔﾏﾀﾞ ﾀﾛｳ")
+
+    def test_holder_kana_refused(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.account(acc_number="7654321", kakeuri_holder_kana="株式会社サンプル")
+        message = str(caught.exception)
+        self.assertIn("7654321", message)
+        self.assertIn("株式会社ｻﾝﾌﾟﾙ", message)
+        self.assertIn("株", message)
+        with self.assertRaises(ValidationError) as caught:
+            self.account(acc_number="7654322", kakeuri_holder_kana="ｱ" * 31)
+        self.assertIn("31", str(caught.exception))

@@ -69,6 +69,8 @@
         "views/portal_templates.xml",
         "views/res_partner_statement_schedule_views.xml",
         "views/statement_log_views.xml",
+        "views/res_bank_jp_views.xml",
+        "views/res_partner_bank_jp_views.xml",
         "views/menus.xml",
     ],
     "demo": [

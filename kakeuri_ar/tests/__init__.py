@@ -31,6 +31,7 @@ from . import (
     test_dunning_send_safety,
     test_i18n,
     test_install,
+    test_jp_bank_accounts,
     test_portal_receivables,
     test_portal_tour,
     test_receivable_ledger,

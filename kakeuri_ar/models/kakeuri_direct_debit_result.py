@@ -30,9 +30,7 @@ class KakeuriDirectDebitResult(models.AbstractModel):
     @api.model
     def _import_result(self, run, data):
         if run.state not in ("exported", "done"):
-            raise UserError(
-                _("Direct debit run %(run)s was not sent to the bank yet.", run=run.display_name)
-            )
+            raise UserError(_("Direct debit run %(run)s was not sent to the bank yet.", run=run.display_name))
         try:
             parsed = zengin_debit.read_file(data)
         except zengin_debit.DebitFileError as error:
@@ -141,9 +139,13 @@ class KakeuriDirectDebitResult(models.AbstractModel):
     def _apply_paid(self, line):
         items = line.item_ids.filtered(lambda item: not item.reconciled)
         destination = items.account_id[:1] if len(items.account_id) == 1 else False
-        destination = destination or line.partner_id.with_company(line.company_id).property_account_receivable_id
-        payment = self.env["account.payment"].with_company(line.company_id).create(
-            self._prepare_payment_vals(line, destination)
+        destination = (
+            destination or line.partner_id.with_company(line.company_id).property_account_receivable_id
+        )
+        payment = (
+            self.env["account.payment"]
+            .with_company(line.company_id)
+            .create(self._prepare_payment_vals(line, destination))
         )
         payment.action_post()
         to_reconcile = payment.move_id.line_ids | items

@@ -56,8 +56,7 @@ class KakeuriDirectDebitRun(models.Model):
         comodel_name="res.users",
         string="Responsible",
         default=lambda self: self.env.user,
-        help="Receives the follow-up activities of failed debits when the customer has no "
-        "salesperson.",
+        help="Receives the follow-up activities of failed debits when the customer has no salesperson.",
     )
     line_ids = fields.One2many(
         comodel_name="kakeuri.direct.debit.line",
@@ -183,8 +182,7 @@ class KakeuriDirectDebitRun(models.Model):
             if run.line_ids.filtered(lambda ln: ln.state in ("paid", "failed")):
                 raise UserError(
                     _(
-                        "Direct debit run %(run)s already has the bank's results; it cannot be "
-                        "cancelled.",
+                        "Direct debit run %(run)s already has the bank's results; it cannot be cancelled.",
                         run=run.display_name,
                     )
                 )

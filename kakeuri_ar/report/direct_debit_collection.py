@@ -47,9 +47,7 @@ class KakeuriDirectDebitCollection(models.AbstractModel):
         queries = []
         if partner_ids:
             items = ledger._open_items_query(company_ids, commercial_partner_ids=partner_ids)
-            queries.append(
-                SQL("SELECT * FROM (%s) i WHERE i.date_due <= %s", items, run.collection_date)
-            )
+            queries.append(SQL("SELECT * FROM (%s) i WHERE i.date_due <= %s", items, run.collection_date))
         if statement_move_ids:
             queries.append(ledger._open_items_query(company_ids, move_ids=statement_move_ids))
         if not queries:

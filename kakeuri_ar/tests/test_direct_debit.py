@@ -41,12 +41,12 @@ class TestDirectDebit(KakeuriJpCommon):
             company.write(
                 {
                     "kakeuri_debit_consignor_code": "0000123456",
-                    "kakeuri_debit_consignor_kana": "ｻﾝﾌﾟﾙｼｮｳｼﾞ(ｶ",
+                    "kakeuri_debit_consignor_kana": "ｻﾝﾌﾟﾙｼﾖｳｼﾞ(ｶ",
                     "kakeuri_debit_journal_id": journal.id,
                 }
             )
             journal.bank_account_id = cls._account(
-                company.partner_id, "1234567", "ｻﾝﾌﾟﾙｼｮｳｼﾞ(ｶ", bank_id=cls.company_bank.id
+                company.partner_id, "1234567", "ｻﾝﾌﾟﾙｼﾖｳｼﾞ(ｶ", bank_id=cls.company_bank.id
             )
             cls.worlds.append((company_data, journal))
 
@@ -65,7 +65,7 @@ class TestDirectDebit(KakeuriJpCommon):
             }
         )
 
-    def _debit_customer(self, company_data, name, code, number, holder="ﾔﾏﾀﾞｼｮｳｼﾞ(ｶ", **vals):
+    def _debit_customer(self, company_data, name, code, number, holder="ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ", **vals):
         partner = self.kakeuri_customer(company_data, name, **vals)
         partner.write(
             {
@@ -79,8 +79,10 @@ class TestDirectDebit(KakeuriJpCommon):
 
     def _run(self, company_data, collection_date=COLLECTION):
         company = company_data["company"]
-        run = self.env["kakeuri.direct.debit.run"].with_company(company).create(
-            {"company_id": company.id, "collection_date": collection_date}
+        run = (
+            self.env["kakeuri.direct.debit.run"]
+            .with_company(company)
+            .create({"company_id": company.id, "collection_date": collection_date})
         )
         run.action_collect()
         return run
@@ -140,8 +142,12 @@ class TestDirectDebit(KakeuriJpCommon):
                 company = company_data["company"]
                 gamma = self._debit_customer(company_data, f"{company.name} Gamma", "44", "2222222")
                 gamma.kakeuri_closing_day = 31
-                march = self.kakeuri_invoice(company_data, gamma, 4400, date(2026, 3, 10), date_due=date(2026, 3, 10))
-                april = self.kakeuri_invoice(company_data, gamma, 2200, date(2026, 4, 2), date_due=date(2026, 4, 2))
+                march = self.kakeuri_invoice(
+                    company_data, gamma, 4400, date(2026, 3, 10), date_due=date(2026, 3, 10)
+                )
+                april = self.kakeuri_invoice(
+                    company_data, gamma, 2200, date(2026, 4, 2), date_due=date(2026, 4, 2)
+                )
                 statement = self.env["kakeuri.billing.statement"].create(
                     {
                         "partner_id": gamma.id,
@@ -166,7 +172,9 @@ class TestDirectDebit(KakeuriJpCommon):
                 alpha, beta, invoices = self._world(company_data)
                 first = self._run(company_data)
                 first.action_export()
-                invoice = self.kakeuri_invoice(company_data, alpha, 770, date(2026, 4, 1), date_due=COLLECTION)
+                invoice = self.kakeuri_invoice(
+                    company_data, alpha, 770, date(2026, 4, 1), date_due=COLLECTION
+                )
                 second = self._run(company_data)
                 self.assertEqual(second.line_ids.partner_id, alpha)
                 self.assertEqual(second.line_ids.move_ids, invoice)
@@ -181,7 +189,9 @@ class TestDirectDebit(KakeuriJpCommon):
                             "partner_id": beta.id,
                             "partner_bank_id": beta.kakeuri_debit_bank_id.id,
                             "amount": 8800,
-                            "item_ids": [Command.set(invoices["beta"].line_ids.filtered("date_maturity").ids)],
+                            "item_ids": [
+                                Command.set(invoices["beta"].line_ids.filtered("date_maturity").ids)
+                            ],
                         }
                     )
                 ]
@@ -201,12 +211,14 @@ class TestDirectDebit(KakeuriJpCommon):
                 self.assertEqual([len(r) for r in records], [120] * 5)
                 header, data_alpha, data_beta, trailer, end = records
                 self.assertEqual(header[:14], b"1910" + b"0000123456")
-                self.assertEqual(header[14:54], "ｻﾝﾌﾟﾙｼｮｳｼﾞ(ｶ".encode("cp932").ljust(40))
+                self.assertEqual(header[14:54], "ｻﾝﾌﾟﾙｼﾖｳｼﾞ(ｶ".encode("cp932").ljust(40))
                 self.assertEqual(header[54:58], b"0427")
-                self.assertEqual(header[58:62] + header[77:80] + header[95:103], b"0001" + b"123" + b"11234567")
+                self.assertEqual(
+                    header[58:62] + header[77:80] + header[95:103], b"0001" + b"123" + b"11234567"
+                )
                 self.assertEqual(data_alpha[1:5] + data_alpha[20:23], b"0005123")
                 self.assertEqual(data_alpha[42:50], b"17654321")
-                self.assertEqual(data_alpha[50:80], "ﾔﾏﾀﾞｼｮｳｼﾞ(ｶ".encode("cp932").ljust(30))
+                self.assertEqual(data_alpha[50:80], "ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ".encode("cp932").ljust(30))
                 self.assertEqual(data_alpha[80:91], b"00000165000")
                 self.assertEqual(data_alpha[91:111], b"42".zfill(20))
                 self.assertEqual(data_beta[43:50] + data_beta[80:90], b"0000001" + b"0000008800")
@@ -269,12 +281,15 @@ class TestDirectDebit(KakeuriJpCommon):
 
                 # the same result again changes nothing
                 messages = len(run.message_ids) + len(beta.message_ids)
-                payments = self.env["account.payment"].search_count([("partner_id", "in", (alpha | beta).ids)])
+                payments = self.env["account.payment"].search_count(
+                    [("partner_id", "in", (alpha | beta).ids)]
+                )
                 counts = run.action_import_result(result)
                 self.assertEqual(counts, {"paid": 0, "failed": 0, "unchanged": 2})
                 self.assertEqual(len(run.message_ids) + len(beta.message_ids), messages)
                 self.assertEqual(
-                    self.env["account.payment"].search_count([("partner_id", "in", (alpha | beta).ids)]), payments
+                    self.env["account.payment"].search_count([("partner_id", "in", (alpha | beta).ids)]),
+                    payments,
                 )
                 self.assertEqual(len(beta.activity_ids), 1)
                 self.assertEqual(paid.payment_id, payment)
@@ -315,8 +330,10 @@ class TestDirectDebit(KakeuriJpCommon):
         run = self._run(company_data)
         run.action_export()
         action = run.action_open_result_wizard()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create(
-            {"result_file": base64.b64encode(self._result(run, {"42": "0", "43": "9"}))}
+        wizard = (
+            self.env[action["res_model"]]
+            .with_context(action["context"])
+            .create({"result_file": base64.b64encode(self._result(run, {"42": "0", "43": "9"}))})
         )
         notification = wizard.action_import()
         self.assertIn("1 debits paid, 1 failed", notification["params"]["message"])
@@ -357,7 +374,7 @@ class TestDirectDebit(KakeuriJpCommon):
                     (line, {"partner_bank_id": False}, "Debit Account"),
                     (line, {"amount": 10**10}, "10 digits"),
                 ]
-                if not company.currency_id.is_zero(0.5):  # cents: a yen file carries none
+                if company.currency_id.decimal_places:  # cents: a yen file carries none
                     cases.append((line, {"amount": 100.5}, "whole"))
                 for record, vals, needle in cases:
                     with self.subTest(needle=needle):

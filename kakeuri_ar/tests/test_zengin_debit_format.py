@@ -10,7 +10,7 @@ from odoo.addons.kakeuri_ar.tools import zengin_debit as zd
 
 HEADER = zd.DebitHeader(
     consignor_code="123456",
-    consignor_name="ｻﾝﾌﾟﾙｼｮｳｼﾞ(ｶ",
+    consignor_name="ｻﾝﾌﾟﾙｼﾖｳｼﾞ(ｶ",
     collection_mmdd="0427",
     bank_code="0001",
     branch_code="001",
@@ -19,7 +19,7 @@ HEADER = zd.DebitHeader(
 )
 ITEMS = [
     zd.DebitItem("0005", "123", "1", "7654321", "ﾔﾏﾀﾞ ﾀﾛｳ", 11000, customer_code="42"),
-    zd.DebitItem("0009", "010", "2", "0000001", "ｽｽﾞｷｼｮｳｼﾞ(ｶ", 5500),
+    zd.DebitItem("0009", "010", "2", "0000001", "ｽｽﾞｷｼﾖｳｼﾞ(ｶ", 5500),
     zd.DebitItem("0033", "201", "4", "0012345", "ﾀﾅｶ ﾊﾅｺ", 9999999999, customer_code="12345678901234567890"),
 ]
 
@@ -37,7 +37,7 @@ class TestZenginDebitFormat(BaseCase):
         header = records[0]
         self.assertEqual(header[0:4], b"1910")  # データ区分, 種別コード 91, コード区分 0 (JIS)
         self.assertEqual(header[4:14], b"0000123456")  # 委託者コード, zero-filled
-        self.assertEqual(header[14:54], "ｻﾝﾌﾟﾙｼｮｳｼﾞ(ｶ".encode("cp932").ljust(40))
+        self.assertEqual(header[14:54], "ｻﾝﾌﾟﾙｼﾖｳｼﾞ(ｶ".encode("cp932").ljust(40))
         self.assertEqual(header[54:58], b"0427")  # 振替日 MMDD
         self.assertEqual(header[58:62], b"0001")
         self.assertEqual(header[62:77], b" " * 15)
@@ -86,7 +86,7 @@ class TestZenginDebitFormat(BaseCase):
         self.assertEqual(trailer[43:55], b"%012d" % (5500 + 9999999999))
         parsed = zd.read_file(data)
         self.assertEqual(parsed.header.consignor_code, "0000123456")
-        self.assertEqual(parsed.header.consignor_name, "ｻﾝﾌﾟﾙｼｮｳｼﾞ(ｶ")
+        self.assertEqual(parsed.header.consignor_name, "ｻﾝﾌﾟﾙｼﾖｳｼﾞ(ｶ")
         self.assertEqual(parsed.header.collection_mmdd, "0427")
         self.assertEqual([i.result_code for i in parsed.items], ["0", "1", "3"])
         self.assertEqual([i.amount for i in parsed.items], [11000, 5500, 9999999999])

@@ -212,9 +212,7 @@ def _split_records(data):
         lines = [data[i : i + RECORD_LENGTH] for i in range(0, len(data), RECORD_LENGTH)]
     for number, line in enumerate(lines, 1):
         if len(line) != RECORD_LENGTH:
-            raise DebitFileError(
-                f"record {number} has {len(line)} bytes, not {RECORD_LENGTH}", record=number
-            )
+            raise DebitFileError(f"record {number} has {len(line)} bytes, not {RECORD_LENGTH}", record=number)
     return lines
 
 
@@ -244,8 +242,7 @@ def read_file(data):
     header = _parse(HEADER_LAYOUT, records[0], 1)
     if records[0][1:3] != KIND_CODE.encode():
         raise DebitFileError(
-            f"record 1: kind code {records[0][1:3].decode('ascii', 'replace')!r} is not 91 "
-            "(預金口座振替)",
+            f"record 1: kind code {records[0][1:3].decode('ascii', 'replace')!r} is not 91 (預金口座振替)",
             record=1,
         )
     result = DebitFile(header=DebitHeader(**{k: header[k] for k in DebitHeader.__dataclass_fields__}))
@@ -262,7 +259,9 @@ def read_file(data):
         setattr(result, name, int(trailer[name]))
     _check_trailer(result, number)
     if number + 1 > len(records) or records[number][:1] != b"9" or len(records) > number + 1:
-        raise DebitFileError(f"record {number + 1}: the end record (9) must close the file", record=number + 1)
+        raise DebitFileError(
+            f"record {number + 1}: the end record (9) must close the file", record=number + 1
+        )
     return result
 
 

@@ -25,6 +25,7 @@
         "security/dunning_security.xml",
         "security/portal_security.xml",
         "security/statement_security.xml",
+        "security/direct_debit_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
@@ -34,6 +35,7 @@
         "data/kakeuri_cron_lanes.xml",
         "data/statement_data.xml",
         "data/statement_mail_template.xml",
+        "data/direct_debit_data.xml",
         # reports
         "report/billing_statement_report.xml",
         "report/aging_report_templates.xml",
@@ -48,6 +50,7 @@
         "wizards/aging_line.xml",
         "wizards/aging_wizard.xml",
         "wizards/account_statement_wizard.xml",
+        "wizards/direct_debit_result_wizard.xml",
         # views
         "views/kakeuri_credit_policy_views.xml",
         "views/res_partner_credit_views.xml",
@@ -71,6 +74,9 @@
         "views/statement_log_views.xml",
         "views/res_bank_jp_views.xml",
         "views/res_partner_bank_jp_views.xml",
+        "views/direct_debit_views.xml",
+        "views/res_partner_debit_views.xml",
+        "views/res_config_settings_debit_views.xml",
         "views/menus.xml",
     ],
     "demo": [

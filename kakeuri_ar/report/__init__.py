@@ -6,6 +6,7 @@ from . import (
     aging_xlsx,
     billing_statement_ledger,
     credit_exposure,
+    direct_debit_collection,
     dunning_candidates,
     dunning_collection,
     receivable_ledger,

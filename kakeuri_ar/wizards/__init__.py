@@ -6,4 +6,5 @@ from . import (
     closing_run_wizard,
     contract_bill_wizard,
     credit_override_wizard,
+    direct_debit_result_wizard,
 )

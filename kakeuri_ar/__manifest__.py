@@ -25,6 +25,7 @@
         "security/dunning_security.xml",
         "security/portal_security.xml",
         "security/statement_security.xml",
+        "security/cash_matching_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
@@ -69,6 +70,10 @@
         "views/portal_templates.xml",
         "views/res_partner_statement_schedule_views.xml",
         "views/statement_log_views.xml",
+        "views/account_bank_statement_line_matching_views.xml",
+        "views/kakeuri_payer_name_views.xml",
+        "views/res_partner_cash_matching_views.xml",
+        "views/res_config_settings_cash_matching_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -8,6 +8,8 @@ from . import (
 
 # isort: split
 from . import (
+    account_bank_statement_line_matching,
+    account_bank_statement_line_reconcile,
     account_move_billing,
     account_move_contract,
     account_move_credit,
@@ -34,14 +36,18 @@ from . import (
     kakeuri_dunning_render,
     kakeuri_dunning_run,
     kakeuri_dunning_send,
+    kakeuri_payer_name,
     kakeuri_statement_log,
     kakeuri_statement_log_schedule,
     res_company_billing,
+    res_company_cash_matching,
     res_company_dunning,
     res_config_settings_billing,
+    res_config_settings_cash_matching,
     res_config_settings_dunning,
     res_partner_aging,
     res_partner_billing,
+    res_partner_cash_matching,
     res_partner_credit,
     res_partner_credit_message,
     res_partner_credit_settings,

@@ -188,19 +188,33 @@ class AccountBankStatementLine(models.Model):
         }
 
     def _kakeuri_fee_vals(self, partner):
-        """The fee line (tax excluded; Odoo adds the tax line of the company's fee tax)."""
+        """The fee lines: the fee, tax excluded, on the company's fee account and the tax lines
+        of the company's fee tax (the fee a bank charges includes its tax)."""
         currency = self.company_currency_id
         fee = self.kakeuri_match_fee
         if currency.is_zero(fee):
             return []
         company = self.company_id
+        account = company.kakeuri_fee_account_id
         tax = company.kakeuri_fee_tax_id
-        base = fee
-        if tax:
-            base = tax.with_context(force_price_include=True).compute_all(fee, currency=currency)[
-                "total_excluded"
-            ]
-        vals = self._kakeuri_line_vals(company.kakeuri_fee_account_id, partner, base, _("Bank transfer fee"))
-        if tax:
-            vals["tax_ids"] = [Command.set(tax.ids)]
-        return [vals]
+        name = _("Bank transfer fee")
+        if not tax:
+            return [self._kakeuri_line_vals(account, partner, fee, name)]
+        taxes = tax.with_context(force_price_include=True).compute_all(fee, currency=currency)
+        base = self._kakeuri_line_vals(account, partner, taxes["total_excluded"], name)
+        base.update(tax_ids=[Command.set(tax.ids)], tax_tag_ids=[Command.set(taxes["base_tags"])])
+        vals_list = [base]
+        for tax_vals in taxes["taxes"]:
+            vals = self._kakeuri_line_vals(
+                self.env["account.account"].browse(tax_vals["account_id"]) or account,
+                partner,
+                tax_vals["amount"],
+                tax_vals["name"],
+            )
+            vals.update(
+                tax_repartition_line_id=tax_vals["tax_repartition_line_id"],
+                tax_tag_ids=[Command.set(tax_vals["tag_ids"])],
+                display_type="tax",
+            )
+            vals_list.append(vals)
+        return vals_list

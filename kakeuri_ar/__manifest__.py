@@ -26,6 +26,7 @@
         "security/portal_security.xml",
         "security/statement_security.xml",
         "security/direct_debit_security.xml",
+        "security/cash_matching_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
@@ -77,6 +78,10 @@
         "views/direct_debit_views.xml",
         "views/res_partner_debit_views.xml",
         "views/res_config_settings_debit_views.xml",
+        "views/account_bank_statement_line_matching_views.xml",
+        "views/kakeuri_payer_name_views.xml",
+        "views/res_partner_cash_matching_views.xml",
+        "views/res_config_settings_cash_matching_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -5,6 +5,7 @@ from . import (
     aging_report,
     aging_xlsx,
     billing_statement_ledger,
+    cash_matching,
     credit_exposure,
     direct_debit_collection,
     dunning_candidates,

@@ -1,0 +1,220 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Reconciling a matched bank statement line through Odoo's ledger.
+
+The line's journal entry holds the bank (liquidity) line and a suspense line. The suspense line
+becomes the customer's receivable lines, one per item paid, plus the transfer fee on the
+company's fee account (its tax computed by Odoo) and any overpayment as an open receivable
+credit; each receivable line is then reconciled with the item it pays, as Odoo's own tests
+reconcile a statement line. The open items, hence the customer's exposure, drop at once.
+"""
+
+from odoo import Command, _, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class AccountBankStatementLine(models.Model):
+    _inherit = "account.bank.statement.line"
+
+    def action_kakeuri_reconcile(self):
+        """Reconcile these lines (all suggested lines of the current companies when called on
+        none): the suggested ones and the ones a clerk completed by hand. A line another
+        worker is reconciling right now is left to it."""
+        lines = self or self.search(
+            [
+                ("company_id", "in", self.env.companies.ids),
+                ("is_reconciled", "=", False),
+                ("kakeuri_match_state", "=", "suggested"),
+            ]
+        )
+        lines = self._kakeuri_lock(lines.filtered("kakeuri_match_partner_id"))
+        done = self.browse()
+        for line in lines:
+            if line.is_reconciled or line.kakeuri_match_state == "matched":
+                continue
+            line._kakeuri_reconcile_one()
+            done |= line
+        return self._kakeuri_notify(_("%(count)s bank lines reconciled.", count=len(done)))
+
+    # --------------------------------------------------------------- helpers
+    def _kakeuri_lock(self, lines):
+        """The lines of ``lines`` this transaction could lock (rows another transaction holds
+        are skipped), read again after the lock."""
+        if not lines:
+            return lines
+        self.env["account.bank.statement.line"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT id FROM account_bank_statement_line WHERE id = ANY(%s)
+                    ORDER BY id FOR UPDATE SKIP LOCKED""",
+                lines.ids,
+            )
+        )
+        locked = self.browse([row[0] for row in rows])
+        locked.invalidate_recordset()
+        locked.move_id.invalidate_recordset()
+        return locked
+
+    def _kakeuri_reconcile_one(self):
+        self.ensure_one()
+        company = self.company_id
+        partner = self.kakeuri_match_partner_id.commercial_partner_id
+        self._kakeuri_check_reconcilable(partner)
+        items = self._kakeuri_open_items(partner)
+        allocations, excess = self._kakeuri_allocate(items)
+        if self.partner_id != partner:
+            self.partner_id = partner
+        _liquidity, suspense, _other = self._seek_for_lines()
+        vals_list = [self._kakeuri_counterpart_vals(item, amount, partner) for item, amount in allocations]
+        if excess:
+            account = partner.with_company(company).property_account_receivable_id
+            vals_list.append(self._kakeuri_line_vals(account, partner, -excess, _("Advance payment")))
+        vals_list += self._kakeuri_fee_vals(partner)
+        commands = [Command.update(suspense.id, vals_list[0])] + [
+            Command.create(vals) for vals in vals_list[1:]
+        ]
+        before = self.move_id.line_ids - suspense
+        self.move_id.with_context(skip_readonly_check=True).write({"line_ids": commands})
+        created = (self.move_id.line_ids - before).sorted(lambda line: (line != suspense, line.id))
+        for (item, _amount), counterpart in zip(allocations, created, strict=False):
+            (item + counterpart).reconcile()
+        self.kakeuri_match_state = "matched"
+        if self.partner_name:
+            self.env["kakeuri.payer.name"]._learn(
+                company, self.partner_name, partner, overwrite=self.kakeuri_match_manual
+            )
+
+    def _kakeuri_check_reconcilable(self, partner):
+        currency = self.company_currency_id
+        if self.amount <= 0:
+            raise UserError(
+                _(
+                    "%(line)s: only a receipt can pay customer items, not %(amount)s.",
+                    line=self.display_name,
+                    amount=self.amount,
+                )
+            )
+        if (
+            self.journal_id.currency_id
+            and self.journal_id.currency_id != currency
+            or self.foreign_currency_id
+        ):
+            raise UserError(
+                _(
+                    "%(line)s: only lines in the company currency %(currency)s are matched here.",
+                    line=self.display_name,
+                    currency=currency.name,
+                )
+            )
+        fee = self.kakeuri_match_fee
+        if currency.compare_amounts(fee, 0) > 0:
+            if not self.company_id.kakeuri_fee_account_id:
+                raise UserError(
+                    _(
+                        "%(company)s: set the transfer fee account in the settings before booking "
+                        "the fee of %(line)s.",
+                        company=self.company_id.display_name,
+                        line=self.display_name,
+                    )
+                )
+            partner = partner.with_company(self.company_id)
+            tolerance = partner.kakeuri_fee_tolerance or 0.0
+            if partner._kakeuri_fee_bearer() == "customer" and currency.compare_amounts(fee, tolerance) > 0:
+                raise UserError(
+                    _(
+                        "%(line)s: the fee %(fee)s is more than the %(tolerance)s %(partner)s may deduct; "
+                        "lower the fee (the rest stays open) or raise the customer's tolerance.",
+                        line=self.display_name,
+                        fee=fee,
+                        tolerance=tolerance,
+                        partner=partner.display_name,
+                    )
+                )
+        elif currency.compare_amounts(fee, 0) < 0:
+            raise UserError(
+                _("%(line)s: the transfer fee %(fee)s cannot be negative.", line=self.display_name, fee=fee)
+            )
+
+    def _kakeuri_open_items(self, partner):
+        """The open receivable lines of the items to pay: credit notes first (they add to what
+        is available), then by due date."""
+        items = self.kakeuri_match_move_ids.line_ids.filtered(
+            lambda line: (
+                line.account_id.account_type == "asset_receivable"
+                and not line.reconciled
+                and line.parent_state == "posted"
+                and line.company_id == self.company_id
+            )
+        )
+        foreign = items.filtered(lambda line: line.partner_id.commercial_partner_id != partner)
+        if foreign:
+            raise UserError(
+                _(
+                    "%(line)s: %(moves)s are not items of %(partner)s.",
+                    line=self.display_name,
+                    moves=", ".join(foreign.move_id.mapped("display_name")),
+                    partner=partner.display_name,
+                )
+            )
+        return items.sorted(lambda line: (line.amount_residual > 0, line.date_maturity or line.date, line.id))
+
+    def _kakeuri_allocate(self, items):
+        """[(item, amount)] of the payment plus the fee spread on ``items``, and the excess."""
+        currency = self.company_currency_id
+        available = self.amount + self.kakeuri_match_fee
+        allocations = []
+        for item in items:
+            residual = item.amount_residual
+            amount = residual if residual < 0 else min(residual, available)
+            if currency.compare_amounts(amount, 0) == 0:
+                continue
+            allocations.append((item, currency.round(amount)))
+            available = currency.round(available - amount)
+        if not allocations and currency.is_zero(available):
+            raise UserError(_("%(line)s: nothing to reconcile.", line=self.display_name))
+        return allocations, max(available, 0.0)
+
+    def _kakeuri_counterpart_vals(self, item, amount, partner):
+        return self._kakeuri_line_vals(item.account_id, partner, -amount, item.move_id.name)
+
+    def _kakeuri_line_vals(self, account, partner, balance, name):
+        return {
+            "name": name,
+            "account_id": account.id,
+            "partner_id": partner.id,
+            "currency_id": self.company_currency_id.id,
+            "amount_currency": balance,
+            "balance": balance,
+        }
+
+    def _kakeuri_fee_vals(self, partner):
+        """The fee lines: the fee, tax excluded, on the company's fee account and the tax lines
+        of the company's fee tax (the fee a bank charges includes its tax)."""
+        currency = self.company_currency_id
+        fee = self.kakeuri_match_fee
+        if currency.is_zero(fee):
+            return []
+        company = self.company_id
+        account = company.kakeuri_fee_account_id
+        tax = company.kakeuri_fee_tax_id
+        name = _("Bank transfer fee")
+        if not tax:
+            return [self._kakeuri_line_vals(account, partner, fee, name)]
+        taxes = tax.with_context(force_price_include=True).compute_all(fee, currency=currency)
+        base = self._kakeuri_line_vals(account, partner, taxes["total_excluded"], name)
+        base.update(tax_ids=[Command.set(tax.ids)], tax_tag_ids=[Command.set(taxes["base_tags"])])
+        vals_list = [base]
+        for tax_vals in taxes["taxes"]:
+            vals = self._kakeuri_line_vals(
+                self.env["account.account"].browse(tax_vals["account_id"]) or account,
+                partner,
+                tax_vals["amount"],
+                tax_vals["name"],
+            )
+            vals.update(
+                tax_repartition_line_id=tax_vals["tax_repartition_line_id"],
+                tax_tag_ids=[Command.set(tax_vals["tag_ids"])],
+                display_type="tax",
+            )
+            vals_list.append(vals)
+        return vals_list

@@ -48,6 +48,7 @@
         "wizards/aging_line.xml",
         "wizards/aging_wizard.xml",
         "wizards/account_statement_wizard.xml",
+        "wizards/bank_import_wizard.xml",
         # views
         "views/kakeuri_credit_policy_views.xml",
         "views/res_partner_credit_views.xml",
@@ -69,6 +70,7 @@
         "views/portal_templates.xml",
         "views/res_partner_statement_schedule_views.xml",
         "views/statement_log_views.xml",
+        "views/account_bank_statement_line_import_views.xml",
         "views/menus.xml",
     ],
     "demo": [

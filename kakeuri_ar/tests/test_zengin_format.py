@@ -175,7 +175,7 @@ class TestZenginFormat(BaseCase):
         self.assertZenginError(b"\r\n".join(lines[1:]), "sequence", 1, "record_type")
         self.assertZenginError(b"\r\n".join([lines[0], lines[0]] + lines[1:]), "sequence", 2, "record_type")
         self.assertZenginError(b"\r\n".join(lines[:5]), "no_end", 5)
-        self.assertZenginError(b"\r\n".join(lines[:6] + [lines[1]]), "sequence", 7, "record_type")
+        self.assertZenginError(b"\r\n".join(lines[:6] + [lines[1]]), "after_end", 7, "record_type")
         self.assertZenginError(b"\r\n".join([lines[0], lines[5]]), "sequence", 2, "record_type")
         with self.assertRaises(zengin.ZenginError) as caught:
             zengin.parse_zengin(b"\r\n\x1a")

@@ -91,7 +91,8 @@ FIELD_LABELS = {
 MESSAGES = {
     "empty": "the file holds no record",
     "truncated": "record {record_no} is {value} bytes long, not 200",
-    "sequence": "record {record_no}: a record of type {value} cannot follow {expected}",
+    "sequence": "record {record_no}: a record of type {value} where the format expects {expected}",
+    "after_end": "record {record_no}: the file goes on after its end record (9)",
     "no_end": "the file ends after record {record_no} without its end record (9)",
     "digits": "record {record_no}, {label}: '{value}' is not a number",
     "date": "record {record_no}, {label}: '{value}' is not a 和暦 date (YYMMDD)",
@@ -200,13 +201,11 @@ def split_records(data):
     byte. A record of another length is truncated (or two records lost their separator)."""
     data = bytes(data).split(EOF, 1)[0]
     if b"\n" in data or b"\r" in data:
-        chunks = [chunk for chunk in re.split(rb"\r\n|\n|\r", data)]
-        while chunks and not chunks[-1].strip():
-            chunks.pop()
+        chunks = re.split(rb"\r\n|\n|\r", data)
     else:
         chunks = [data[i : i + RECORD_LENGTH] for i in range(0, len(data), RECORD_LENGTH)]
-        if chunks and not chunks[-1].strip():
-            chunks.pop()  # trailing blanks some systems pad with
+    while chunks and not chunks[-1].strip():  # the last separator, or blanks some systems pad with
+        chunks.pop()
     for record_no, chunk in enumerate(chunks, 1):
         if len(chunk) != RECORD_LENGTH:
             raise ZenginError("truncated", record_no, value=len(chunk))
@@ -317,13 +316,13 @@ def parse_zengin(data, today=None):
     和暦 rule. Raises ZenginError naming the record for anything malformed."""
     records = split_records(data)
     accounts, current, state, kind = [], None, "start", None
-    follows = {"start": "1", "header": "28", "data": "28", "trailer": "19", "end": ""}
-    names = {"start": "the start of the file", "header": "a header (1)", "data": "a data record (2)"}
-    names.update(trailer="a trailer (8)", end="the end record (9)")
+    follows = {"start": "1", "header": "28", "data": "28", "trailer": "19"}
     for record_no, raw in enumerate(records, 1):
         rtype = raw[:1].decode("ascii", "replace")
+        if state == "end":
+            raise ZenginError("after_end", record_no, "record_type", rtype)
         if rtype not in follows[state]:
-            raise ZenginError("sequence", record_no, "record_type", rtype, names[state])
+            raise ZenginError("sequence", record_no, "record_type", rtype, " or ".join(follows[state]))
         if rtype == "1":
             header = _header(raw, record_no, today)
             if kind and header.kind != kind:

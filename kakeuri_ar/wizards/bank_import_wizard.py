@@ -352,24 +352,27 @@ class KakeuriBankImportWizard(models.TransientModel):
     def _csv_error_message(self, err, mapping):
         values = {"file": self._file_label(), "line": err.line, "value": err.value}
         if err.code == "encoding":
-            message = _(
+            return _(
                 "%(file)s, line %(line)s: the file is not %(encoding)s text (bytes %(value)s). "
-                "Nothing was imported."
+                "Nothing was imported.",
+                encoding=dict(CSV_ENCODINGS)[mapping.encoding],
+                **values,
             )
-            return message % {**values, "encoding": dict(CSV_ENCODINGS)[mapping.encoding]}
         if err.code == "columns":
             field = self._fields[{"reference": "csv_ref_col"}.get(err.field, f"csv_{err.field}_col")]
-            message = _(
+            return _(
                 "%(file)s, line %(line)s: the line has %(value)s columns, fewer than the %(column)s. "
-                "Nothing was imported."
+                "Nothing was imported.",
+                column=field._description_string(self.env),
+                **values,
             )
-            return message % {**values, "column": field._description_string(self.env)}
         if err.code == "date":
-            message = _(
+            return _(
                 "%(file)s, line %(line)s: '%(value)s' is not a date in the format %(format)s. "
-                "Nothing was imported."
+                "Nothing was imported.",
+                format=mapping.date_format,
+                **values,
             )
-            return message % {**values, "format": mapping.date_format}
         if err.code == "amount":
-            return _("%(file)s, line %(line)s: '%(value)s' is not an amount. Nothing was imported.") % values
-        return _("%(file)s holds no transaction.") % values
+            return _("%(file)s, line %(line)s: '%(value)s' is not an amount. Nothing was imported.", **values)
+        return _("%(file)s holds no transaction.", file=values["file"])

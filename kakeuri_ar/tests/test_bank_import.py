@@ -14,7 +14,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.kakeuri_ar.tools import zengin
 
-from .common import KakeuriCommon
+from .common.jp import KakeuriJpCommon
 
 D = datetime.date
 
@@ -51,15 +51,13 @@ def statement_txs():
 
 
 @tagged("post_install", "-at_install")
-class TestBankImport(KakeuriCommon):
+class TestBankImport(KakeuriJpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        jpy = cls.setup_other_currency("JPY", rates=[("2020-01-01", 150.0)])
-        cls.usd_company_data = cls.company_data
-        cls.jp_company_data = cls.setup_other_company(name="株式会社サンプル商事", currency_id=jpy.id)
-        cls.jp_company_data["company"].country_id = cls.env.ref("base.jp")
-        cls.jp_bank_journal = cls.jp_company_data["default_journal_bank"]
+        cls.env["res.currency.rate"].create(
+            {"name": "2018-01-01", "rate": 150.0, "currency_id": cls.jpy.id, "company_id": cls.usd_company.id}
+        )
         cls.jp_bank_journal.bank_account_id = cls._bank_account(cls.jp_company_data["company"], "1234567")
         # A US company's yen account, its number written with bank and branch codes.
         cls.usd_yen_journal = cls.env["account.journal"].create(
@@ -67,12 +65,11 @@ class TestBankImport(KakeuriCommon):
                 "name": "MUFG Yen",
                 "code": "BJPY",
                 "type": "bank",
-                "currency_id": jpy.id,
+                "currency_id": cls.jpy.id,
                 "company_id": cls.usd_company_data["company"].id,
                 "bank_account_id": cls._bank_account(cls.usd_company_data["company"], "0005-123-1234567").id,
             }
         )
-        cls.usd_bank_journal = cls.usd_company_data["default_journal_bank"]
         cls.yen_journals = (cls.jp_bank_journal, cls.usd_yen_journal)
 
     @classmethod

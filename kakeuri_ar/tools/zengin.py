@@ -16,6 +16,7 @@ import dataclasses
 import datetime
 import re
 
+from .kana import encode_bank
 from .wareki import date_to_wareki, wareki_to_date
 
 RECORD_LENGTH = 200
@@ -360,10 +361,7 @@ def _write_field(value, width, ftype, field):
         if not text.isdigit() or len(text) > width:
             raise ValueError(f"{field}: {value!r} does not fit {width} digits")
         return text.rjust(width, "0").encode("ascii")
-    data = (value or "").encode("cp932")
-    if len(data) != len(value or ""):
-        raise ValueError(f"{field}: {value!r} has characters outside JIS X 0201")
-    return data[:width].ljust(width, b" ")
+    return encode_bank(value or "", width)  # KanaError (a ValueError) for kanji and the like
 
 
 def write_record(layout, values):

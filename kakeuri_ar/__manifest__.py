@@ -52,6 +52,7 @@
         "wizards/aging_wizard.xml",
         "wizards/account_statement_wizard.xml",
         "wizards/direct_debit_result_wizard.xml",
+        "wizards/bank_import_wizard.xml",
         # views
         "views/kakeuri_credit_policy_views.xml",
         "views/res_partner_credit_views.xml",
@@ -82,6 +83,7 @@
         "views/kakeuri_payer_name_views.xml",
         "views/res_partner_cash_matching_views.xml",
         "views/res_config_settings_cash_matching_views.xml",
+        "views/account_bank_statement_line_import_views.xml",
         "views/menus.xml",
     ],
     "demo": [

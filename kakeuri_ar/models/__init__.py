@@ -11,6 +11,9 @@ from . import (
 from . import (
     account_bank_statement_line_matching,
     account_bank_statement_line_reconcile,
+    account_bank_statement_import,
+    account_bank_statement_line_import,
+    account_journal_bank_import,
     account_move_billing,
     account_move_contract,
     account_move_credit,

@@ -2,6 +2,7 @@ from . import (
     test_account_statement,
     test_aging,
     test_aging_wizard,
+    test_bank_import,
     test_billing_close_run,
     test_billing_concurrency,
     test_billing_send,
@@ -41,4 +42,5 @@ from . import (
     test_statement_concurrency,
     test_statement_link,
     test_statement_schedule,
+    test_zengin_format,
 )

@@ -3,6 +3,7 @@ from . import (
     aging_item,
     aging_line,
     aging_wizard,
+    bank_import_wizard,
     closing_run_wizard,
     contract_bill_wizard,
     credit_override_wizard,

@@ -203,6 +203,11 @@ class TestJpDocuments(KakeuriJpCommon):
             "Tax Rate Taxable Amount Tax 10% ¥ 10,000 ¥ 1,000 8% ※ ¥ 5,000 ¥ 400",
         )
         self.assertIn("Reduced tax rate item", html)
+        self.assertEqual(invoice.partner_bank_id, self.jp_account)
+        self.assertEqual(
+            self.text_of(html, 'name="kakeuri_transfer_account"', "ｶ)ﾃｽﾄｼｮｳｼﾞ"),
+            "Please transfer to: みずほ銀行 (0001) 本店 (100) Ordinary (普通) 7654321 Account holder:",
+        )
         self.assertNotIn("適格請求書", html, "English document: Odoo's title")
         self.worlds["jp"]["customer"].lang = "ja_JP"
         self.assertIn("適格請求書", self.html(INVOICE_REPORT, invoice))

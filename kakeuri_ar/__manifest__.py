@@ -38,10 +38,12 @@
         "data/statement_mail_template.xml",
         "data/direct_debit_data.xml",
         # reports
+        "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
         "report/aging_report_templates.xml",
         "report/dunning_report.xml",
         "report/account_statement_report.xml",
+        "report/account_invoice_report_jp.xml",
         "data/billing_mail_template.xml",
         # wizards
         "wizards/credit_override_wizard.xml",
@@ -84,6 +86,7 @@
         "views/res_partner_cash_matching_views.xml",
         "views/res_config_settings_cash_matching_views.xml",
         "views/account_bank_statement_line_import_views.xml",
+        "views/res_config_settings_jp_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -93,6 +96,7 @@
         "demo/dunning_demo.xml",
         "demo/portal_demo.xml",
         "demo/statement_demo.xml",
+        "demo/jp_company_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -340,9 +340,10 @@ def cmd_test_odoo(args):
         sys.exit(1)  # the report's last line says how many, for CI readers
 
 
-# The Sales app (the README's menus exist) and Odoo's demo payment provider (pay online
-# without a real provider account).
-DEMO_MODULES = "kakeuri_ar,sale_management,payment_demo"
+# The Sales app (the README's menus exist), Odoo's demo payment provider (pay online
+# without a real provider account) and Japan's chart of accounts and taxes for the Japanese
+# demo company (kakeuri_ar itself does not depend on l10n_jp).
+DEMO_MODULES = "kakeuri_ar,sale_management,payment_demo,l10n_jp"
 # The demo's users and portal customers read Japanese and Chinese.
 DEMO_LANGUAGES = "ja_JP,zh_CN"
 # The tests pay in the portal with Odoo's demo payment provider.
@@ -453,6 +454,11 @@ def cmd_demo(args):
     info(
         "  customer portal: portal.customer@example.com / portal (株式会社丸一商事, in Japanese): "
         f"http://localhost:{args.port}/my/receivables"
+    )
+    info(
+        "  Japanese company (JPY): as admin, pick 株式会社サンプル商事 in the company switcher "
+        "(top right); or log in as its users, in Japanese: keiri / keiri (経理 花子, accounting and "
+        "credit manager), kaishu / kaishu (回収 太郎, collections)"
     )
     os.execv(sys.executable, odoo_cmd(conf, "-d", DEMO_DB, f"--db-filter=^{DEMO_DB}$", *args.odoo_args))
 

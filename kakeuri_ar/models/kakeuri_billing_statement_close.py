@@ -284,7 +284,7 @@ class KakeuriBillingStatement(models.Model):
             "move_id": move.id,
             "date": move.invoice_date or move.date,
             "name": move.name,
-            "description": move.ref or move.invoice_origin or False,
+            "description": move.ref or move.invoice_origin or move._kakeuri_item_summary() or False,
             "amount_untaxed": amount_untaxed,
             "amount_tax": self.company_id.currency_id.round(amount_total - amount_untaxed),
             "amount_total": amount_total,

@@ -36,6 +36,8 @@ from . import (
     test_i18n,
     test_install,
     test_jp_bank_accounts,
+    test_jp_demo,
+    test_jp_documents,
     test_portal_receivables,
     test_portal_tour,
     test_receivable_ledger,

@@ -97,6 +97,7 @@
         "demo/portal_demo.xml",
         "demo/statement_demo.xml",
         "demo/jp_company_demo.xml",
+        "demo/jp_receivables_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -426,6 +426,28 @@ def _keep_english(db_name, conf):
         die(f"setting English back for the admin in {db_name} failed:\n{proc.stderr[-2000:]}")
 
 
+DEMO_FILES = os.path.join(STATE, "demo_files")
+
+
+def _export_demo_files(db_name, conf):
+    """The Japanese demo's bank files, as a clerk gets them from the bank: yesterday's
+    入出金取引明細 (attached to the bank journal) and the direct debit result (attached to the
+    debit run), written to .odoo/demo_files/ to upload in the browser."""
+    code = (
+        "import os\n"
+        f"folder = {DEMO_FILES!r}\n"
+        "os.makedirs(folder, exist_ok=True)\n"
+        "domain = ['|', ('name', '=like', 'zengin_03_%'), ('name', '=like', 'zengin_91_result_%')]\n"
+        "for att in env['ir.attachment'].search(domain):\n"
+        "    with open(os.path.join(folder, att.name), 'wb') as fh:\n"
+        "        fh.write(att.raw)\n"
+        "    print('DEMOFILE', os.path.join(folder, att.name))\n"
+    )
+    args = ["shell", "-d", db_name, "--no-http", "--log-level=warn"]
+    proc = subprocess.run(odoo_cmd(conf, *args), input=code, text=True, capture_output=True)
+    return [line.split(" ", 1)[1] for line in proc.stdout.splitlines() if line.startswith("DEMOFILE ")]
+
+
 def cmd_demo(args):
     check_odoo()
     ensure_postgres()
@@ -447,6 +469,7 @@ def cmd_demo(args):
         info(f"reusing database {DEMO_DB} (drop it with `make demo-reset`)")
         ensure_current(DEMO_DB, conf)
         _ensure_installed(DEMO_DB, conf, DEMO_MODULES)
+    demo_files = _export_demo_files(DEMO_DB, conf)
     if args.no_serve:
         return
     info(f"Odoo is starting on http://localhost:{args.port}")
@@ -460,6 +483,11 @@ def cmd_demo(args):
         "(top right); or log in as its users, in Japanese: keiri / keiri (経理 花子, accounting and "
         "credit manager), kaishu / kaishu (回収 太郎, collections)"
     )
+    for path in demo_files:
+        kind = "direct debit result (Receivables → Direct Debits → Import Result)"
+        if "zengin_03_" in os.path.basename(path):
+            kind = "bank statement (Receivables → Import Bank File, then Bank Matching)"
+        info(f"  Japanese company's {kind}: {os.path.relpath(path, ROOT)}")
     os.execv(sys.executable, odoo_cmd(conf, "-d", DEMO_DB, f"--db-filter=^{DEMO_DB}$", *args.odoo_args))
 
 

@@ -9,10 +9,10 @@ from . import (
 
 # isort: split
 from . import (
-    account_bank_statement_line_matching,
-    account_bank_statement_line_reconcile,
     account_bank_statement_import,
     account_bank_statement_line_import,
+    account_bank_statement_line_matching,
+    account_bank_statement_line_reconcile,
     account_journal_bank_import,
     account_move_billing,
     account_move_contract,
@@ -55,6 +55,7 @@ from . import (
     res_company_debit,
     res_company_dunning,
     res_company_jp,
+    res_company_jp_demo,
     res_config_settings_billing,
     res_config_settings_cash_matching,
     res_config_settings_debit,

@@ -8,6 +8,7 @@ from odoo.tools.mail import generate_tracking_message_id
 
 from .kakeuri_dunning_format import DunningBatch
 
+
 class KakeuriDunningMail(models.AbstractModel):
     """The reminder emails of a batch of dunning lines: rendered per language and template
     (the body compiled once), queued as ``mail.mail`` (never sent synchronously) on the

@@ -37,6 +37,7 @@ from . import (
     test_install,
     test_jp_bank_accounts,
     test_jp_demo,
+    test_jp_demo_cash,
     test_jp_documents,
     test_portal_receivables,
     test_portal_tour,

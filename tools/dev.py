@@ -169,6 +169,11 @@ def odoo_cmd(conf, *args):
     return [sys.executable, "-m", "odoo", "-c", conf, *args]
 
 
+def odoo_shell_cmd(conf, db_name):
+    """``odoo shell`` on ``db_name``: Odoo takes its subcommand first, before any option."""
+    return [sys.executable, "-m", "odoo", "shell", "-c", conf, "-d", db_name, "--no-http", "--log-level=warn"]
+
+
 def install(db_name, conf, modules="kakeuri_ar", demo=True, languages=None):
     """Install the addon; fail on any ERROR/CRITICAL log line (Odoo 18 only warns
     when demo data fails to load, which would hide broken demo records). ``languages``
@@ -420,8 +425,7 @@ def _keep_english(db_name, conf):
         '    env.ref(xmlid).lang = "en_US"\n'
         "env.cr.commit()\n"
     )
-    args = ["shell", "-d", db_name, "--no-http", "--log-level=warn"]
-    proc = subprocess.run(odoo_cmd(conf, *args), input=code, text=True, capture_output=True)
+    proc = subprocess.run(odoo_shell_cmd(conf, db_name), input=code, text=True, capture_output=True)
     if proc.returncode:
         die(f"setting English back for the admin in {db_name} failed:\n{proc.stderr[-2000:]}")
 
@@ -443,8 +447,7 @@ def _export_demo_files(db_name, conf):
         "        fh.write(att.raw)\n"
         "    print('DEMOFILE', os.path.join(folder, att.name))\n"
     )
-    args = ["shell", "-d", db_name, "--no-http", "--log-level=warn"]
-    proc = subprocess.run(odoo_cmd(conf, *args), input=code, text=True, capture_output=True)
+    proc = subprocess.run(odoo_shell_cmd(conf, db_name), input=code, text=True, capture_output=True)
     return [line.split(" ", 1)[1] for line in proc.stdout.splitlines() if line.startswith("DEMOFILE ")]
 
 

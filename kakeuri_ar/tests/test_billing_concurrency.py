@@ -6,19 +6,16 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command, api, fields
-from odoo.tests import BaseCase, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
+
+from .common.concurrency import KakeuriConcurrencyCase
 
 
 @tagged("post_install", "-at_install")
-class TestBillingConcurrency(BaseCase):
+class TestBillingConcurrency(KakeuriConcurrencyCase):
     def setUp(self):
         super().setUp()
-        from odoo.modules.registry import Registry
-        from odoo.tests.common import get_db_name
-
-        self.registry = Registry(get_db_name())
-        self.cursors = []
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             company = env.ref("base.main_company")
@@ -43,10 +40,7 @@ class TestBillingConcurrency(BaseCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        for cr in self.cursors:
-            if not cr.closed:
-                cr.rollback()
-                cr.close()
+        self._close_cursors()
         with self.registry.cursor() as cr:
             cr.execute(
                 "SELECT id FROM kakeuri_billing_statement WHERE partner_id = %s", [self.ids["partner"]]
@@ -67,9 +61,7 @@ class TestBillingConcurrency(BaseCase):
             env["res.partner"].browse(self.ids["partner"]).unlink()
 
     def _env(self):
-        cr = self.registry.cursor()
-        self.cursors.append(cr)
-        return api.Environment(cr, api.SUPERUSER_ID, {"allowed_company_ids": [self.ids["company"]]})
+        return super()._env(self.ids["company"])
 
     def _close(self, env):
         return env["kakeuri.billing.statement"]._cron_close_period(

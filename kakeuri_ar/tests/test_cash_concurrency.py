@@ -5,19 +5,16 @@ test_statement_concurrency): the line is reconciled once."""
 import psycopg2
 
 from odoo import Command, api
-from odoo.tests import BaseCase, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
+
+from .common.concurrency import KakeuriConcurrencyCase
 
 
 @tagged("post_install", "-at_install")
-class TestCashConcurrency(BaseCase):
+class TestCashConcurrency(KakeuriConcurrencyCase):
     def setUp(self):
         super().setUp()
-        from odoo.modules.registry import Registry
-        from odoo.tests.common import get_db_name
-
-        self.registry = Registry(get_db_name())
-        self.cursors = []
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             company = env.ref("base.main_company")
@@ -55,10 +52,7 @@ class TestCashConcurrency(BaseCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        for cr in self.cursors:
-            if not cr.closed:
-                cr.rollback()
-                cr.close()
+        self._close_cursors()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {"allowed_company_ids": [self.ids["company"]]})
             line = env["account.bank.statement.line"].browse(self.ids["line"])
@@ -70,9 +64,7 @@ class TestCashConcurrency(BaseCase):
             env["res.partner"].browse(self.ids["partner"]).unlink()
 
     def _env(self):
-        cr = self.registry.cursor()
-        self.cursors.append(cr)
-        return api.Environment(cr, api.SUPERUSER_ID, {"allowed_company_ids": [self.ids["company"]]})
+        return super()._env(self.ids["company"])
 
     def _reconcile(self, env):
         line = env["account.bank.statement.line"].browse(self.ids["line"])

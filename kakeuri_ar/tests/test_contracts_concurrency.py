@@ -9,19 +9,16 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command, api, fields
-from odoo.tests import BaseCase, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
+
+from .common.concurrency import KakeuriConcurrencyCase
 
 
 @tagged("post_install", "-at_install")
-class TestContractsConcurrency(BaseCase):
+class TestContractsConcurrency(KakeuriConcurrencyCase):
     def setUp(self):
         super().setUp()
-        from odoo.modules.registry import Registry
-        from odoo.tests.common import get_db_name
-
-        self.registry = Registry(get_db_name())
-        self.cursors = []
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             company = env.ref("base.main_company")
@@ -44,10 +41,7 @@ class TestContractsConcurrency(BaseCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        for cr in self.cursors:
-            if not cr.closed:
-                cr.rollback()
-                cr.close()
+        self._close_cursors()
         with self.registry.cursor() as cr:
             cr.execute("SELECT id FROM account_move WHERE kakeuri_contract_id = %s", [self.ids["contract"]])
             move_ids = [row[0] for row in cr.fetchall()]
@@ -68,11 +62,6 @@ class TestContractsConcurrency(BaseCase):
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             env["product.product"].browse(self.ids["product"]).product_tmpl_id.unlink()
             env["res.partner"].browse(self.ids["partner"]).unlink()
-
-    def _env(self):
-        cr = self.registry.cursor()
-        self.cursors.append(cr)
-        return api.Environment(cr, api.SUPERUSER_ID, {})
 
     def _count(self, env):
         env.cr.execute(

@@ -5,19 +5,16 @@ test_billing_concurrency): each statement is queued and mailed once."""
 from freezegun import freeze_time
 
 from odoo import Command, api
-from odoo.tests import BaseCase, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
+
+from .common.concurrency import KakeuriConcurrencyCase
 
 
 @tagged("post_install", "-at_install")
-class TestStatementConcurrency(BaseCase):
+class TestStatementConcurrency(KakeuriConcurrencyCase):
     def setUp(self):
         super().setUp()
-        from odoo.modules.registry import Registry
-        from odoo.tests.common import get_db_name
-
-        self.registry = Registry(get_db_name())
-        self.cursors = []
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             company = env.ref("base.main_company")
@@ -48,10 +45,7 @@ class TestStatementConcurrency(BaseCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        for cr in self.cursors:
-            if not cr.closed:
-                cr.rollback()
-                cr.close()
+        self._close_cursors()
         with self.registry.cursor() as cr:
             cr.execute("SELECT id FROM kakeuri_statement_log WHERE partner_id = %s", [self.ids["partner"]])
             log_ids = [row[0] for row in cr.fetchall()]
@@ -70,9 +64,7 @@ class TestStatementConcurrency(BaseCase):
             env["res.partner"].browse(self.ids["partner"]).unlink()
 
     def _env(self):
-        cr = self.registry.cursor()
-        self.cursors.append(cr)
-        return api.Environment(cr, api.SUPERUSER_ID, {"allowed_company_ids": [self.ids["company"]]})
+        return super()._env(self.ids["company"])
 
     def _run(self, env):
         return env["res.partner"]._cron_send_statements(

@@ -294,9 +294,8 @@ class ResCompany(models.Model):
                     "kakeuri_debit_mandate_date": today - relativedelta(months=6),
                 }
             )
-        collection = (
-            today.replace(day=27) if today.day < 27 else today.replace(day=27) + relativedelta(months=1)
-        )
+        # after the invoices' due dates (30 days from 25 days ago)
+        collection = today + timedelta(days=10)
         run = self.env["kakeuri.direct.debit.run"].create(
             {"company_id": company.id, "collection_date": collection}
         )

@@ -3,6 +3,7 @@ import re
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
 
 from ..tools import zengin_debit
 from ..tools.kana import KanaError, encode_bank
@@ -50,7 +51,7 @@ class KakeuriDirectDebitExport(models.AbstractModel):
             body=_(
                 "Debit file exported: %(count)s debits, %(amount)s in total.",
                 count=len(lines),
-                amount=sum(item.amount for item in items),
+                amount=format_amount(self.env, sum(item.amount for item in items), run.currency_id),
             ),
             attachment_ids=attachment.ids,
         )

@@ -17,10 +17,15 @@ amount of one invoice or of the customer's oldest items, some less a transfer fe
 or 880 yen (customers with a fee tolerance), some with the invoice number in the remarks, some
 under a name two customers share (ambiguous) or matching nothing.
 
+``BENCH_PROFILE=match,reconcile,collect,export`` keeps a cProfile of those steps in
+``bench/out/cash_matching_<step>.prof``.
+
 ``BENCH_SCALE=0.01 make bench BENCH=bench/cash_matching.py`` for a quick try (200 customers).
 The data is regenerated on each run (``BENCH_FRESH=0`` keeps the database's).
 """
 
+import contextlib
+import cProfile
 import os
 import sys
 from datetime import date, timedelta
@@ -466,6 +471,23 @@ def generate(env, today):
     return env, company, journal, kinds, debit
 
 
+@contextlib.contextmanager
+def _profiled(name):
+    """cProfile the block when BENCH_PROFILE names it (stats in bench/out/<name>.prof)."""
+    if name not in os.environ.get("BENCH_PROFILE", "").split(","):
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
+        os.makedirs(out, exist_ok=True)
+        profile.dump_stats(os.path.join(out, f"cash_matching_{name}.prof"))
+
+
 def _row(step, records, m, **extra):
     return {
         "step": step,
@@ -512,7 +534,8 @@ def main():
 
         env.invalidate_all()
         with Measure(cr) as m:
-            StLine.browse(line_ids).action_kakeuri_match()
+            with _profiled("match"):
+                StLine.browse(line_ids).action_kakeuri_match()
             cr.commit()
         states = _state_counts(cr, line_ids)
         rows.append(
@@ -537,7 +560,8 @@ def main():
             suggested = suggested[: int(RECONCILE)]
         env.invalidate_all()
         with Measure(cr) as m:
-            suggested.action_kakeuri_reconcile()
+            with _profiled("reconcile"):
+                suggested.action_kakeuri_reconcile()
             cr.commit()
         cr.execute(
             "SELECT count(*) FROM account_bank_statement_line WHERE id = ANY(%s) AND is_reconciled",
@@ -563,7 +587,8 @@ def main():
         cr.commit()
         env.invalidate_all()
         with Measure(cr) as m:
-            run.action_collect()
+            with _profiled("collect"):
+                run.action_collect()
             cr.commit()
         rows.append(
             _row(
@@ -574,7 +599,8 @@ def main():
         )
         env.invalidate_all()
         with Measure(cr) as m:
-            run.action_export()
+            with _profiled("export"):
+                run.action_export()
             cr.commit()
         size = len(run.attachment_id.raw or b"")
         rows.append(

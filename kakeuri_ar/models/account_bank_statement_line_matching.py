@@ -108,6 +108,9 @@ class AccountBankStatementLine(models.Model):
             lambda line: line.kakeuri_match_state != "matched" and not line.kakeuri_match_manual
         )
         proposals = self.env["kakeuri.cash.matching"].propose(lines)
+        # the current items and candidates of all lines in two queries: replacing them line by
+        # line would otherwise read each line's two relations first
+        lines.fetch(["kakeuri_match_move_ids", "kakeuri_match_candidate_ids"])
         for line in lines:
             proposal = proposals.get(line.id)
             if proposal is None:

@@ -29,11 +29,21 @@ class AccountBankStatementLine(models.Model):
         )
         lines = self._kakeuri_lock(lines.filtered("kakeuri_match_partner_id"))
         done = self.browse()
+        # the pairs (item, counterpart) of the lines are reconciled together, in one plan:
+        # Odoo's reconciliation costs mostly per call, not per pair; a line paying an item an
+        # earlier line of the plan pays too is written after that plan is reconciled
+        plan, planned = [], set()
         for line in lines:
             if line.is_reconciled or line.kakeuri_match_state == "matched":
                 continue
-            line._kakeuri_reconcile_one()
+            if planned & set(line.kakeuri_match_move_ids.ids):
+                self._kakeuri_reconcile_plan(plan)
+                plan, planned = [], set()
+            plan += line._kakeuri_reconcile_one()
+            planned |= set(line.kakeuri_match_move_ids.ids)
             done |= line
+        self._kakeuri_reconcile_plan(plan)
+        done.write({"kakeuri_match_state": "matched"})
         return self._kakeuri_notify(_("%(count)s bank lines reconciled.", count=len(done)))
 
     # --------------------------------------------------------------- helpers
@@ -56,15 +66,15 @@ class AccountBankStatementLine(models.Model):
         return locked
 
     def _kakeuri_reconcile_one(self):
+        """Turn the line's suspense line into the customer's counterparts (and the fee and the
+        excess) and return the pairs (item + counterpart) to reconcile."""
         self.ensure_one()
         company = self.company_id
         partner = self.kakeuri_match_partner_id.commercial_partner_id
         self._kakeuri_check_reconcilable(partner)
         items = self._kakeuri_open_items(partner)
         allocations, excess = self._kakeuri_allocate(items)
-        if self.partner_id != partner:
-            self.partner_id = partner
-        _liquidity, suspense, _other = self._seek_for_lines()
+        liquidity, suspense, _other = self._seek_for_lines()
         vals_list = [self._kakeuri_counterpart_vals(item, amount, partner) for item, amount in allocations]
         if excess:
             account = partner.with_company(company).property_account_receivable_id
@@ -73,16 +83,24 @@ class AccountBankStatementLine(models.Model):
         commands = [Command.update(suspense.id, vals_list[0])] + [
             Command.create(vals) for vals in vals_list[1:]
         ]
+        if liquidity.partner_id != partner:
+            # the statement line and its entry take the partner of the bank line (Odoo's
+            # synchronisation from the entry): one write of the entry sets all three
+            commands.insert(0, Command.update(liquidity.id, {"partner_id": partner.id}))
         before = self.move_id.line_ids - suspense
         self.move_id.with_context(skip_readonly_check=True).write({"line_ids": commands})
         created = (self.move_id.line_ids - before).sorted(lambda line: (line != suspense, line.id))
-        for (item, _amount), counterpart in zip(allocations, created, strict=False):
-            (item + counterpart).reconcile()
-        self.kakeuri_match_state = "matched"
         if self.partner_name:
             self.env["kakeuri.payer.name"]._learn(
                 company, self.partner_name, partner, overwrite=self.kakeuri_match_manual
             )
+        pairs = zip(allocations, created, strict=False)
+        return [item + counterpart for (item, _amount), counterpart in pairs]
+
+    def _kakeuri_reconcile_plan(self, plan):
+        """Reconcile each pair of ``plan`` (a list of item + counterpart records)."""
+        if plan:
+            self.env["account.move.line"]._reconcile_plan(plan)
 
     def _kakeuri_check_reconcilable(self, partner):
         currency = self.company_currency_id

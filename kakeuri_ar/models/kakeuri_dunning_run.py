@@ -112,7 +112,9 @@ class KakeuriDunningRun(models.Model):
     @api.constrains("company_id", "level_ids")
     def _check_level_company(self):
         for run in self:
-            wrong = run.level_ids.filtered(lambda lv, run=run: lv.company_id != run.company_id)
+            # sudo: the level of another company may be one this user cannot read, and the
+            # message must name it rather than fail on access
+            wrong = run.level_ids.sudo().filtered(lambda lv, run=run: lv.company_id != run.company_id)
             if wrong:
                 raise ValidationError(
                     _(

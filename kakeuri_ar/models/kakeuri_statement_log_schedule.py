@@ -12,6 +12,9 @@ from .kakeuri_statement_log import MAX_ATTEMPTS, last_complete_period
 _logger = logging.getLogger(__name__)
 
 SCHEDULED_FREQUENCIES = ("weekly", "monthly")
+# customers queued per batch, per customer mailed: queueing is one aging query and one INSERT
+# for all of them, mailing renders and creates a mail each
+QUEUE_FACTOR = 5
 
 
 class KakeuriStatementLog(models.Model):
@@ -47,16 +50,18 @@ class KakeuriStatementLog(models.Model):
 
     @api.model
     def _queue_and_send_batch(self, companies, date_ref, today, batch_size):
-        """One batch: queue up to ``batch_size`` customers, then mail up to ``batch_size``
-        queued rows. Returns ``(done, remaining)``."""
-        done, more = 0, False
+        """One batch: queue up to ``QUEUE_FACTOR`` × ``batch_size`` customers (their balances
+        are read in one aging query, whose cost hardly grows with the number of customers),
+        then mail up to ``batch_size`` queued rows. Returns ``(done, remaining)``."""
+        queue_limit = batch_size * QUEUE_FACTOR
+        done, queued_total, more = 0, 0, False
         for company in companies:
             for frequency in SCHEDULED_FREQUENCIES:
-                if done >= batch_size:
+                if queued_total >= queue_limit:
                     more = True
                     break
                 date_from, date_to = last_complete_period(frequency, date_ref)
-                limit = batch_size - done
+                limit = queue_limit - queued_total
                 partner_ids = self._due_partner_ids(company, frequency, date_from, date_to, limit + 1)
                 more = more or len(partner_ids) > limit
                 queued = self.with_company(company)._queue_partners(
@@ -64,13 +69,14 @@ class KakeuriStatementLog(models.Model):
                 )
                 if queued is None:  # overtaken by another worker: it does the rest
                     return done, 0
-                done += queued
+                queued_total += queued
+        done += queued_total
         logs = self._lock_sendable(companies, today, batch_size)
         if logs is None:
             return done, 0
         logs._send_statements(today)
         done += len(logs)
-        remaining = self._count_sendable(companies, today) + (batch_size if more else 0)
+        remaining = self._count_sendable(companies, today) + (queue_limit if more else 0)
         return done, remaining
 
     # --------------------------------------------------------------- queueing

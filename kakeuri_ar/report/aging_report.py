@@ -277,8 +277,19 @@ class KakeuriAgingReport(models.AbstractModel):
             cases.append(SQL("WHEN %s - %s <= %s THEN %s", as_of, ref_date, edge, index))
         band = SQL("CASE %s ELSE %s END", SQL(" ").join(cases), len(edges) + 1)
 
-        later_partials = ledger._later_partials(as_of)
-        return {"line_filter": line_filter, "band": band, "later_partials": later_partials}
+        # a few customers: each item's later reconciliations through its own indexes; all of
+        # them: every reconciliation after the date, hashed once
+        if partner_ids is not None:
+            later = SQL("JOIN LATERAL (%s) p ON p.amount IS NOT NULL", ledger._later_partials_of("l", as_of))
+            later_join = SQL("LEFT JOIN LATERAL (%s) s ON TRUE", ledger._later_partials_of("l", as_of))
+        else:
+            later = SQL("JOIN (%s) p ON p.line_id = l.id", ledger._later_partials(as_of))
+            later_join = SQL(
+                "LEFT JOIN (SELECT line_id, SUM(amount) AS amount FROM (%s) lp GROUP BY line_id) s"
+                " ON s.line_id = l.id",
+                ledger._later_partials(as_of),
+            )
+        return {"line_filter": line_filter, "band": band, "later": later, "later_join": later_join}
 
     @api.model
     def _open_lines_query(self, as_of, edges, company, partner_ids, basis):
@@ -295,10 +306,9 @@ class KakeuriAgingReport(models.AbstractModel):
                    l.amount_residual + COALESCE(s.amount, 0) AS residual
               FROM account_move_line l
          LEFT JOIN res_partner rp ON rp.id = l.partner_id
-         LEFT JOIN (SELECT line_id, SUM(amount) AS amount FROM (%(later_partials)s) p GROUP BY line_id) s
-                ON s.line_id = l.id
+                   %(later_join)s
              WHERE %(line_filter)s
-               AND (l.amount_residual <> 0 OR s.line_id IS NOT NULL)
+               AND (l.amount_residual <> 0 OR s.amount IS NOT NULL)
                AND l.amount_residual + COALESCE(s.amount, 0) <> 0
             """,
             **ctx,
@@ -339,8 +349,8 @@ class KakeuriAgingReport(models.AbstractModel):
                     SELECT x.company_id, x.partner_id, SUM(x.amount) AS total, %(inner)s
                       FROM (
                             SELECT l.company_id, l.partner_id, p.amount::float8 AS amount, %(band)s AS band
-                              FROM (%(later_partials)s) p
-                              JOIN account_move_line l ON l.id = p.line_id
+                              FROM account_move_line l
+                                   %(later)s
                              WHERE %(line_filter)s
                            ) x
                      GROUP BY x.company_id, x.partner_id

@@ -116,6 +116,27 @@ class KakeuriReceivableLedger(models.AbstractModel):
         )
 
     @api.model
+    def _later_partials_of(self, alias, as_of):
+        """The sum (``amount``, NULL when none) of ``_later_partials`` for the one item ``alias``:
+        a LATERAL subquery for queries of a few customers, which reads the item's own
+        reconciliations through their indexes instead of every reconciliation after ``as_of``
+        (``max_date`` has no index)."""
+        return SQL(
+            """
+            SELECT SUM(lp.amount) AS amount
+              FROM (
+                    SELECT p.amount FROM account_partial_reconcile p
+                     WHERE p.debit_move_id = %(line)s.id AND p.max_date > %(as_of)s
+                 UNION ALL
+                    SELECT -p.amount FROM account_partial_reconcile p
+                     WHERE p.credit_move_id = %(line)s.id AND p.max_date > %(as_of)s
+                   ) lp
+            """,
+            line=SQL.identifier(alias),
+            as_of=as_of,
+        )
+
+    @api.model
     def _subset_condition(self, commercial_partner_ids=None, move_ids=None):
         """Items of the customers ``commercial_partner_ids`` (``p``: the item's partner) and of
         the entries ``move_ids`` only, when given."""

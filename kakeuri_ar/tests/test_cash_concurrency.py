@@ -13,11 +13,13 @@ from .common.concurrency import KakeuriConcurrencyCase
 
 @tagged("post_install", "-at_install")
 class TestCashConcurrency(KakeuriConcurrencyCase):
+    company_xmlid = "base.main_company"
+
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            company = env.ref("base.main_company")
+            company = env.ref(self.company_xmlid)
             env = env(context={"allowed_company_ids": company.ids})
             partner = env["res.partner"].create(
                 {"name": "Cash Concurrency", "is_company": True, "kakeuri_name_kana": "ｷﾔｯｼｭｺﾝｶﾚﾝｼｰ"}
@@ -111,3 +113,11 @@ class TestCashConcurrency(KakeuriConcurrencyCase):
         self.assertEqual(line3.kakeuri_match_state, "matched")
         env3.cr.commit()
         self.assertEqual(self._partials(), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestCashConcurrencyJpy(TestCashConcurrency):
+    """The same in the Japanese demo company, in yen (with l10n_jp's chart in the second pass
+    of the tests)."""
+
+    company_xmlid = "kakeuri_ar.jp_demo_company"

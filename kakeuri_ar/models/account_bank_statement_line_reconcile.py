@@ -8,6 +8,8 @@ credit; each receivable line is then reconciled with the item it pays, as Odoo's
 reconcile a statement line. The open items, hence the customer's exposure, drop at once.
 """
 
+from collections import defaultdict
+
 from odoo import Command, _, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -67,10 +69,10 @@ class AccountBankStatementLine(models.Model):
         return locked
 
     def _kakeuri_prepare(self):
-        """What reconciling the line writes: a dict with ``line``, ``allocations`` [(item,
-        amount)], ``remove`` (the entry's lines to replace: the suspense line, and the bank line
-        when its partner changes) and ``vals_list`` (the new lines, the counterparts of
-        ``allocations`` first, in their order, after the bank line if replaced)."""
+        """What reconciling the line writes: a dict with ``line``, ``partner``, ``allocations``
+        [(item, amount)], ``liquidity`` (the bank line when its partner changes), ``suspense``
+        (the line to replace) and ``vals_list`` (the new lines, the counterparts of
+        ``allocations`` first, in their order)."""
         self.ensure_one()
         company = self.company_id
         partner = self.kakeuri_match_partner_id.commercial_partner_id
@@ -83,46 +85,48 @@ class AccountBankStatementLine(models.Model):
             account = partner.with_company(company).property_account_receivable_id
             vals_list.append(self._kakeuri_line_vals(account, partner, -excess, _("Advance payment")))
         vals_list += self._kakeuri_fee_vals(partner)
-        remove, head = suspense, []
-        if liquidity.partner_id != partner:
-            # the statement line and its entry take the partner of the bank line (Odoo's
-            # synchronisation from the entry): the bank line is made again with it, as
-            # Odoo's statement line makes it
-            remove |= liquidity
-            head = [dict(self._prepare_move_line_default_vals()[0], partner_id=partner.id)]
+        # the statement line and its entry take the partner of the bank line (Odoo's
+        # synchronisation from the entry, once the new lines are made)
+        liquidity = liquidity if liquidity.partner_id != partner else liquidity.browse()
         if self.partner_name:
             self.env["kakeuri.payer.name"]._learn(
                 company, self.partner_name, partner, overwrite=self.kakeuri_match_manual
             )
         move = {"move_id": self.move_id.id}
-        vals_list = head + [dict(vals, **move) for vals in vals_list]
         return {
             "line": self,
+            "partner": partner,
             "allocations": allocations,
-            "remove": remove,
-            "vals_list": vals_list,
-            "offset": len(head),
+            "liquidity": liquidity,
+            "suspense": suspense,
+            "vals_list": [dict(vals, **move) for vals in vals_list],
         }
 
     def _kakeuri_reconcile_batch(self, batch):
-        """Replace the lines to remove of each prepared line of ``batch`` by its new lines, all
-        entries at once (one deletion, one creation, balance checked and entries synchronised
-        with their statement lines once, as Odoo's own writes of journal items do), then
-        reconcile each item with its counterpart in one plan."""
+        """Give the bank lines of ``batch`` their partner and replace the suspense lines by the
+        new lines, all entries at once (one deletion, one creation; balance checked and entries
+        synchronised with their statement lines once, as Odoo's writes of journal items do),
+        then reconcile each item with its counterpart in one plan."""
         if not batch:
             return
         moves = self.env["account.move"].browse([prep["line"].move_id.id for prep in batch])
-        remove = self.env["account.move.line"].union(*(prep["remove"] for prep in batch))
-        vals_list = [vals for prep in batch for vals in prep["vals_list"]]
+        Line = self.env["account.move.line"]
+        bank_lines = defaultdict(Line.browse)
+        for prep in batch:
+            bank_lines[prep["partner"]] |= prep["liquidity"]
         container = {"records": moves}
         with moves._check_balanced(container), moves._sync_dynamic_lines(container):
+            for partner, lines in bank_lines.items():
+                if lines:
+                    lines.with_context(skip_account_move_synchronization=True).write(
+                        {"partner_id": partner.id}
+                    )
             # the entries are posted: deleting their suspense lines is allowed here only
-            remove.with_context(force_delete=True).unlink()
-            created = self.env["account.move.line"].create(vals_list)
+            Line.union(*(prep["suspense"] for prep in batch)).with_context(force_delete=True).unlink()
+            created = Line.create([vals for prep in batch for vals in prep["vals_list"]])
         plan, start = [], 0
         for prep in batch:
-            first = start + prep["offset"]
-            counterparts = created[first : first + len(prep["allocations"])]
+            counterparts = created[start : start + len(prep["allocations"])]
             plan += [
                 item + counterpart
                 for (item, _amount), counterpart in zip(prep["allocations"], counterparts, strict=True)

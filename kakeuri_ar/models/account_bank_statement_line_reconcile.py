@@ -8,6 +8,8 @@ credit; each receivable line is then reconciled with the item it pays, as Odoo's
 reconcile a statement line. The open items, hence the customer's exposure, drop at once.
 """
 
+from collections import defaultdict
+
 from odoo import Command, _, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -29,20 +31,21 @@ class AccountBankStatementLine(models.Model):
         )
         lines = self._kakeuri_lock(lines.filtered("kakeuri_match_partner_id"))
         done = self.browse()
-        # the pairs (item, counterpart) of the lines are reconciled together, in one plan:
-        # Odoo's reconciliation costs mostly per call, not per pair; a line paying an item an
-        # earlier line of the plan pays too is written after that plan is reconciled
-        plan, planned = [], set()
+        # the lines' entries are rewritten and their pairs (item, counterpart) reconciled in
+        # batches: Odoo's entry write and reconciliation cost mostly per call, not per line; a
+        # line paying an item an earlier line of the batch pays too is allocated after that
+        # batch is reconciled
+        batch, planned = [], set()
         for line in lines:
             if line.is_reconciled or line.kakeuri_match_state == "matched":
                 continue
             if planned & set(line.kakeuri_match_move_ids.ids):
-                self._kakeuri_reconcile_plan(plan)
-                plan, planned = [], set()
-            plan += line._kakeuri_reconcile_one()
+                self._kakeuri_reconcile_batch(batch)
+                batch, planned = [], set()
+            batch.append(line._kakeuri_prepare())
             planned |= set(line.kakeuri_match_move_ids.ids)
             done |= line
-        self._kakeuri_reconcile_plan(plan)
+        self._kakeuri_reconcile_batch(batch)
         done.write({"kakeuri_match_state": "matched"})
         return self._kakeuri_notify(_("%(count)s bank lines reconciled.", count=len(done)))
 
@@ -65,9 +68,11 @@ class AccountBankStatementLine(models.Model):
         locked.move_id.invalidate_recordset()
         return locked
 
-    def _kakeuri_reconcile_one(self):
-        """Turn the line's suspense line into the customer's counterparts (and the fee and the
-        excess) and return the pairs (item + counterpart) to reconcile."""
+    def _kakeuri_prepare(self):
+        """What reconciling the line writes: a dict with ``line``, ``partner``, ``allocations``
+        [(item, amount)], ``liquidity`` (the bank line when its partner changes), ``suspense``
+        (the line to replace) and ``vals_list`` (the new lines, the counterparts of
+        ``allocations`` first, in their order)."""
         self.ensure_one()
         company = self.company_id
         partner = self.kakeuri_match_partner_id.commercial_partner_id
@@ -80,25 +85,53 @@ class AccountBankStatementLine(models.Model):
             account = partner.with_company(company).property_account_receivable_id
             vals_list.append(self._kakeuri_line_vals(account, partner, -excess, _("Advance payment")))
         vals_list += self._kakeuri_fee_vals(partner)
-        commands = [Command.update(suspense.id, vals_list[0])] + [
-            Command.create(vals) for vals in vals_list[1:]
-        ]
-        if liquidity.partner_id != partner:
-            # the statement line and its entry take the partner of the bank line (Odoo's
-            # synchronisation from the entry): one write of the entry sets all three
-            commands.insert(0, Command.update(liquidity.id, {"partner_id": partner.id}))
-        before = self.move_id.line_ids - suspense
-        self.move_id.with_context(skip_readonly_check=True).write({"line_ids": commands})
-        created = (self.move_id.line_ids - before).sorted(lambda line: (line != suspense, line.id))
+        # the statement line and its entry take the partner of the bank line (Odoo's
+        # synchronisation from the entry, once the new lines are made)
+        liquidity = liquidity if liquidity.partner_id != partner else liquidity.browse()
         if self.partner_name:
             self.env["kakeuri.payer.name"]._learn(
                 company, self.partner_name, partner, overwrite=self.kakeuri_match_manual
             )
-        pairs = zip(allocations, created, strict=False)
-        return [item + counterpart for (item, _amount), counterpart in pairs]
+        move = {"move_id": self.move_id.id}
+        return {
+            "line": self,
+            "partner": partner,
+            "allocations": allocations,
+            "liquidity": liquidity,
+            "suspense": suspense,
+            "vals_list": [dict(vals, **move) for vals in vals_list],
+        }
 
-    def _kakeuri_reconcile_plan(self, plan):
-        """Reconcile each pair of ``plan`` (a list of item + counterpart records)."""
+    def _kakeuri_reconcile_batch(self, batch):
+        """Give the bank lines of ``batch`` their partner and replace the suspense lines by the
+        new lines, all entries at once (one deletion, one creation; balance checked and entries
+        synchronised with their statement lines once, as Odoo's writes of journal items do),
+        then reconcile each item with its counterpart in one plan."""
+        if not batch:
+            return
+        moves = self.env["account.move"].browse([prep["line"].move_id.id for prep in batch])
+        Line = self.env["account.move.line"]
+        bank_lines = defaultdict(Line.browse)
+        for prep in batch:
+            bank_lines[prep["partner"]] |= prep["liquidity"]
+        container = {"records": moves}
+        with moves._check_balanced(container), moves._sync_dynamic_lines(container):
+            for partner, lines in bank_lines.items():
+                if lines:
+                    lines.with_context(skip_account_move_synchronization=True).write(
+                        {"partner_id": partner.id}
+                    )
+            # the entries are posted: deleting their suspense lines is allowed here only
+            Line.union(*(prep["suspense"] for prep in batch)).with_context(force_delete=True).unlink()
+            created = Line.create([vals for prep in batch for vals in prep["vals_list"]])
+        plan, start = [], 0
+        for prep in batch:
+            counterparts = created[start : start + len(prep["allocations"])]
+            plan += [
+                item + counterpart
+                for (item, _amount), counterpart in zip(prep["allocations"], counterparts, strict=True)
+            ]
+            start += len(prep["vals_list"])
         if plan:
             self.env["account.move.line"]._reconcile_plan(plan)
 

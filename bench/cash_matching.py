@@ -21,7 +21,8 @@ under a name two customers share (ambiguous) or matching nothing.
 ``bench/out/cash_matching_<step>.prof``.
 
 ``BENCH_SCALE=0.01 make bench BENCH=bench/cash_matching.py`` for a quick try (200 customers).
-The data is regenerated on each run (``BENCH_FRESH=0`` keeps the database's).
+The database is made afresh on each run, with its data (``BENCH_FRESH=0`` keeps the installed
+database but still generates the data, so it fails on a database that already has it).
 """
 
 import contextlib

@@ -4,7 +4,6 @@ into statement lines of a yen bank journal, in a JPY company and in a USD one, a
 refusal leaving nothing behind."""
 
 import base64
-import datetime
 
 from psycopg2 import IntegrityError
 
@@ -15,39 +14,7 @@ from odoo.tools import mute_logger
 from odoo.addons.kakeuri_ar.tools import zengin
 
 from .common.jp import KakeuriJpCommon
-
-D = datetime.date
-
-
-def header(kind="03", account="1234567", **vals):
-    return zengin.ZenginHeader(
-        **{
-            "kind": kind,
-            "created": D(2026, 3, 9),
-            "date_from": D(2026, 3, 2),
-            "date_to": D(2026, 3, 9),
-            "bank_code": "0005",
-            "bank_name": "ﾐﾂﾋﾞｼUFJ",
-            "branch_code": "123",
-            "branch_name": "ｼﾝｼﾞﾕｸ",
-            "account_number": account,
-            "account_name": "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
-            **vals,
-        }
-    )
-
-
-def tx(ref, amount, day=None, **vals):
-    day = day or D(2026, 3, 2)
-    return zengin.ZenginTransaction(date=day, amount=amount, reference=ref, transaction_type="11", **vals)
-
-
-def statement_txs():
-    return [
-        tx("00000101", 110000, payer_name="ｶ)ﾏﾙｲﾁｼﾖｳｼﾞ", remarks="ﾌﾘｺﾐ", edi="INV2026000012"),
-        tx("00000102", 33000, day=D(2026, 3, 3), direction="2", payer_name="ﾃﾞﾝｷﾘﾖｳ"),
-        tx("00000103", 54560, day=D(2026, 3, 4), payer_name="ﾐﾅﾄﾌﾞﾂﾘﾕｳ(ﾕ"),
-    ]
+from .common.zengin import D, header, statement_txs, tx
 
 
 @tagged("post_install", "-at_install")

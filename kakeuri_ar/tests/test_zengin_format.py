@@ -2,46 +2,14 @@
 """The pure Zengin reader and writer (tools/zengin.py) and 和暦 dates (tools/wareki.py):
 byte-exact records, separators, kana, eras and every refusal, without a database."""
 
-import datetime
-
 from odoo.tests import BaseCase, tagged
 
 from odoo.addons.kakeuri_ar.tools import zengin
 from odoo.addons.kakeuri_ar.tools.wareki import date_to_wareki, wareki_to_date
 
-D = datetime.date
+from .common.zengin import D, header, statement_txs, tx
+
 TODAY = D(2026, 3, 10)
-
-
-def header(kind="03", **vals):
-    return zengin.ZenginHeader(
-        **{
-            "kind": kind,
-            "created": D(2026, 3, 9),
-            "date_from": D(2026, 3, 2),
-            "date_to": D(2026, 3, 9),
-            "bank_code": "0005",
-            "bank_name": "ﾐﾂﾋﾞｼUFJ",
-            "branch_code": "123",
-            "branch_name": "ｼﾝｼﾞﾕｸ",
-            "account_number": "1234567",
-            "account_name": "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
-            **vals,
-        }
-    )
-
-
-def tx(ref, amount, day=None, **vals):
-    day = day or D(2026, 3, 2)
-    return zengin.ZenginTransaction(date=day, amount=amount, reference=ref, transaction_type="11", **vals)
-
-
-def statement_txs():
-    return [
-        tx("00000101", 110000, payer_name="ｶ)ﾏﾙｲﾁｼﾖｳｼﾞ", remarks="ﾌﾘｺﾐ", edi="INV2026000012"),
-        tx("00000102", 33000, day=D(2026, 3, 3), direction="2", payer_name="ﾃﾞﾝｷﾘﾖｳ"),
-        tx("00000103", 54560, day=D(2026, 3, 4), payer_name="ﾐﾅﾄﾌﾞﾂﾘﾕｳ(ﾕ"),
-    ]
 
 
 @tagged("post_install", "-at_install")

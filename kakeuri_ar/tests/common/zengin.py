@@ -4,7 +4,7 @@ the account of the test bank journal and three transactions, a withdrawal among 
 
 import datetime
 
-from odoo.addons.kakeuri_ar.tools import zengin
+from ...tools import zengin
 
 D = datetime.date
 

@@ -27,6 +27,7 @@
         "security/statement_security.xml",
         "security/direct_debit_security.xml",
         "security/cash_matching_security.xml",
+        "security/arrangement_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",
@@ -37,6 +38,7 @@
         "data/statement_data.xml",
         "data/statement_mail_template.xml",
         "data/direct_debit_data.xml",
+        "data/arrangement_data.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",

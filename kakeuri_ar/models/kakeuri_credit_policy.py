@@ -54,6 +54,26 @@ class KakeuriCreditPolicy(models.Model):
         tracking=True,
         help="Days an item may be past its due date before it counts against the customer.",
     )
+    promise_grace_days = fields.Integer(
+        string="Promise Grace Days",
+        default=3,
+        tracking=True,
+        help="Days after a promised date during which dunning still leaves the promised amount "
+        "out and payments still count towards the promise; after them an unpaid promise is broken.",
+    )
+    plan_grace_days = fields.Integer(
+        string="Installment Grace Days",
+        default=7,
+        tracking=True,
+        help="Days an installment of a payment plan may stay unpaid after its date before the "
+        "plan is broken and the whole rest is due again.",
+    )
+    plan_credit_hold = fields.Boolean(
+        string="Hold Credit During Plans",
+        tracking=True,
+        help="Put a customer on credit hold while it has an active payment plan; the hold is "
+        "released when the plan is done.",
+    )
     payment_term_id = fields.Many2one(
         comodel_name="account.payment.term",
         string="Payment Terms",
@@ -87,7 +107,13 @@ class KakeuriCreditPolicy(models.Model):
                 [("kakeuri_credit_policy_id", "=", policy.id)]
             )
 
-    @api.constrains("default_credit_limit", "overdue_grace_days", "review_interval_months")
+    @api.constrains(
+        "default_credit_limit",
+        "overdue_grace_days",
+        "review_interval_months",
+        "promise_grace_days",
+        "plan_grace_days",
+    )
     def _check_amounts(self):
         for policy in self:
             if policy.default_credit_limit < 0:
@@ -106,6 +132,16 @@ class KakeuriCreditPolicy(models.Model):
                         value=policy.overdue_grace_days,
                     )
                 )
+            for field in ("promise_grace_days", "plan_grace_days"):
+                if policy[field] < 0:
+                    raise ValidationError(
+                        _(
+                            "%(field)s of policy %(policy)s cannot be negative (%(value)s).",
+                            field=policy._fields[field].get_description(self.env)["string"],
+                            policy=policy.display_name,
+                            value=policy[field],
+                        )
+                    )
             if policy.review_interval_months < 0:
                 raise ValidationError(
                     _(

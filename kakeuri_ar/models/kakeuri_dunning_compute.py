@@ -75,7 +75,7 @@ class KakeuriDunningCompute(models.AbstractModel):
         earlier) cover the promised amount; broken when the date has passed without. Either way
         the promise is cleared (with a note in the customer's chatter), so it is judged once;
         a broken promise is mentioned on the customer's reminder. Updates ``candidates``."""
-        promises = {pid: rows[0] for pid, rows in candidates.items() if rows[0]["kakeuri_promise_date"]}
+        promises = {pid: rows[0] for pid, rows in candidates.items() if rows[0].get("kakeuri_promise_date")}
         if not promises:
             return
         partners = self.env["res.partner"].browse(list(promises)).sudo()
@@ -244,8 +244,8 @@ class KakeuriDunningCompute(models.AbstractModel):
         run_date = run.date
         steps = steps or [(lv.days_overdue, lv) for lv in levels]
         open_rows = [r for r in rows if not r["blocked"]]
-        disputed = [r for r in rows if r["blocked"]]
-        considered = open_rows or disputed
+        # everything held: the level is still judged on them, so the skip says which one
+        considered = open_rows or rows
         top_days = steps[-1][0] if steps else -1
         level = self._next_level(
             steps,
@@ -258,15 +258,16 @@ class KakeuriDunningCompute(models.AbstractModel):
         # the invoices not at this level yet reach it with this reminder
         targets = {r["move_id"]: level for r in considered if r["current_days"] < level.days_overdue}
         head = rows[0]
+        holds = self.env["kakeuri.receivable.holds"]._describe(run.company_id, rows)
         reason = self._get_skip_reason(
             run,
             sum(r["residual"] for r in open_rows) if open_rows else None,
-            has_disputed=bool(disputed),
+            holds=holds,
             unapplied=head["unapplied"] or 0.0,
             excluded=head["excluded"],
-            promise=(head["kakeuri_promise_date"], head["kakeuri_promise_amount"]),
             last_date=head["last_date"],
         )
+        amount_key = "residual" if open_rows else "amount_total"
         state = "skipped" if reason else "draft"
         return {
             "run_id": run.id,
@@ -280,35 +281,34 @@ class KakeuriDunningCompute(models.AbstractModel):
             "move_level_data": {
                 str(r["move_id"]): {
                     "level": targets[r["move_id"]].id if r["move_id"] in targets else None,
-                    "amount": float(r["residual"]),
+                    "amount": float(r[amount_key]),
                     "date_due": fields.Date.to_string(r["date_maturity"]),
                 }
                 for r in considered
             },
-            "amount_overdue": sum(r["residual"] for r in considered),
+            "amount_overdue": sum(r[amount_key] for r in considered),
             "amount_unapplied": -(head["unapplied"] or 0.0),
             "max_days_overdue": max((run_date - r["date_maturity"]).days for r in considered),
             "last_dunning_date": head["last_date"],
             "user_id": head["user_id"],
             "state": state,
             "include": state == "draft",
-            "reason": reason or self._get_line_notes(run, head, disputed),
+            "reason": reason or self._get_line_notes(run, head, holds),
         }
 
     @api.model
-    def _get_skip_reason(self, run, open_amount, has_disputed, unapplied, excluded, promise, last_date):
+    def _get_skip_reason(self, run, open_amount, holds, unapplied, excluded, last_date):
         """Why a customer gets no reminder from ``run``, or False: the one decision, taken
         when the run is computed and again when it is sent. ``open_amount``: the overdue
-        amount of its invoices not disputed (None: none is overdue any more); ``has_disputed``:
-        some of its overdue invoices are disputed; ``unapplied``: its payments and credit
-        notes to match (negative); ``excluded``: excluded from dunning; ``promise``: (date,
-        amount) of its promise to pay; ``last_date``: its last reminder."""
+        amount of its invoices to chase (None: none is left to chase); ``holds``: what payment
+        plans, disputes and promises hold (``kakeuri.receivable.holds._describe``);
+        ``unapplied``: its payments and credit notes to match (negative); ``excluded``:
+        excluded from dunning; ``last_date``: its last reminder."""
         currency = run.company_id.currency_id
-        promise_date, promise_amount = promise
         min_interval = run.company_id.kakeuri_dunning_min_interval_days
         if open_amount is None:
-            if has_disputed:
-                return _("All overdue invoices are disputed.")
+            if holds:
+                return " ".join(holds)
             return _(
                 "No invoice of this reminder is still open and overdue: paid since the run was computed."
             )
@@ -316,12 +316,6 @@ class KakeuriDunningCompute(models.AbstractModel):
             return _("Unapplied payments/credit notes cover the overdue amount.")
         if excluded:
             return _("The customer is excluded from dunning.")
-        if promise_date and promise_date >= run.date:
-            return _(
-                "Promised to pay %(amount)s by %(date)s.",
-                amount=format_amount(self.env, promise_amount or 0.0, currency),
-                date=format_date(self.env, promise_date),
-            )
         if last_date and min_interval and (run.date - last_date).days < min_interval:
             return _(
                 "Reminded on %(date)s; the minimum interval is %(days)s days.",
@@ -331,9 +325,9 @@ class KakeuriDunningCompute(models.AbstractModel):
         return False
 
     @api.model
-    def _get_line_notes(self, run, head, disputed):
-        """Remarks on a line to send: a broken promise, disputed invoices left out, payments
-        to match (``head``: the customer's first candidate row)."""
+    def _get_line_notes(self, run, head, holds):
+        """Remarks on a line to send: a broken promise, what plans, disputes and promises hold
+        (``holds``), payments to match (``head``: the customer's first candidate row)."""
         currency = run.company_id.currency_id
         unapplied = head["unapplied"] or 0.0
         notes = []
@@ -346,8 +340,7 @@ class KakeuriDunningCompute(models.AbstractModel):
                     date=format_date(self.env, broken_date),
                 )
             )
-        if disputed:
-            notes.append(_("Disputed invoices left out: %(count)s.", count=len(disputed)))
+        notes.extend(holds)
         if currency.compare_amounts(unapplied, 0) < 0:
             notes.append(
                 _(

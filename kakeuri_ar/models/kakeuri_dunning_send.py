@@ -168,27 +168,28 @@ class KakeuriDunningSend(models.AbstractModel):
         if not lines:
             return stale
         self.env.flush_all()
-        lines.partner_id.invalidate_recordset(
-            ["kakeuri_dunning_excluded", "kakeuri_promise_date", "kakeuri_promise_amount"]
-        )
-        lines.move_ids.invalidate_recordset(["kakeuri_dunning_blocked", "kakeuri_dunning_level_id"])
+        lines.partner_id.invalidate_recordset(["kakeuri_dunning_excluded"])
+        lines.move_ids.invalidate_recordset(["kakeuri_dunning_level_id"])
         Candidates = self.env["kakeuri.dunning.candidates"]
         Compute = self.env["kakeuri.dunning.compute"]
+        Holds = self.env["kakeuri.receivable.holds"]
         for run, rlines in lines.grouped("run_id").items():
-            open_amounts, unapplied, last_sent = Candidates.get_send_facts(
+            overdue, unapplied, last_sent = Candidates.get_send_facts(
                 run.company_id, run.date, rlines.move_ids.ids, rlines.partner_id.ids, rlines.ids
             )
             for line in rlines:
                 partner = line.partner_id
-                remaining = line.move_ids.filtered(lambda m, amounts=open_amounts: m.id in amounts)
-                amounts = {move.id: open_amounts[move.id] for move in remaining}
+                rows = [overdue[move.id] for move in line.move_ids if move.id in overdue]
+                remaining = line.move_ids.filtered(
+                    lambda m, overdue=overdue: m.id in overdue and overdue[m.id]["residual"] > 0
+                )
+                amounts = {move.id: overdue[move.id]["residual"] for move in remaining}
                 reason = Compute._get_skip_reason(
                     run,
                     sum(amounts.values()) if remaining else None,
-                    has_disputed=bool(line.move_ids.filtered("kakeuri_dunning_blocked")),
+                    holds=Holds._describe(run.company_id, rows),
                     unapplied=unapplied.get(partner.id, 0.0),
                     excluded=partner.kakeuri_dunning_excluded,
-                    promise=(partner.kakeuri_promise_date, partner.kakeuri_promise_amount),
                     last_date=last_sent.get(partner.id),
                 )
                 if reason:

@@ -10,5 +10,6 @@ from . import (
     direct_debit_collection,
     dunning_candidates,
     dunning_collection,
+    receivable_holds,
     receivable_ledger,
 )

@@ -12,7 +12,8 @@ the company currency:
 - plus its draft customer invoices and receipts, minus its draft credit notes.
 
 Overdue amount and days come from the same open items (the ledger's overdue predicate, as of
-today). The rule "what an order line still has to invoice" exists in SQL (for many customers at
+today), following the installments of active payment plans and leaving out open disputes
+(``kakeuri.receivable.holds``). The rule "what an order line still has to invoice" exists in SQL (for many customers at
 once) and in Python (for one order or invoice on screen, with unsaved changes); both are
 written here, side by side, and a test proves them equal.
 
@@ -108,7 +109,7 @@ class KakeuriCreditExposure(models.AbstractModel):
               LEFT JOIN drafts ON drafts.cp_id = c.id
             """,
             cp_ids=list(commercial_ids),
-            recv=self._receivable_query(company, today),
+            recv=self._receivable_query(company, today, commercial_ids),
             orders=self._orders_query(company, exclude_order_ids),
             orders_company=self._orders_in_company_currency_query(company, date or today),
             drafts=self._drafts_query(company, exclude_move_ids),
@@ -131,26 +132,36 @@ class KakeuriCreditExposure(models.AbstractModel):
         return result
 
     @api.model
-    def _receivable_query(self, company, today):
-        """Per customer (``cp``): open receivable items, overdue ones as of ``today``."""
+    def _receivable_query(self, company, today, commercial_ids):
+        """Per customer (``cp``): open receivable items, and what of them is overdue as of
+        ``today`` once payment plans and disputes are taken into account
+        (``kakeuri.receivable.holds``; a promise does not make an item less late)."""
         ledger = self.env["kakeuri.receivable.ledger"]
-        overdue = ledger._overdue_condition("l", today)
+        holds = self.env["kakeuri.receivable.holds"]
+        holds._flush()
+        overdue = ledger._overdue_invoices_query(
+            company.ids, today, commercial_partner_ids=commercial_ids, move_types=None
+        )
         return SQL(
             """
-            SELECT cp.cp_id,
-                   SUM(l.amount_residual) AS receivable,
-                   SUM(l.amount_residual) FILTER (WHERE %(overdue)s) AS overdue,
-                   MIN(%(due)s) FILTER (WHERE %(overdue)s) AS oldest_due,
-                   COUNT(*) AS open_items
-              FROM account_move_line l
-              JOIN cp ON cp.id = l.partner_id
-             WHERE %(item)s AND %(open)s
-             GROUP BY cp.cp_id
+            SELECT r.cp_id, r.receivable, od.overdue, od.oldest_due, r.open_items
+              FROM (
+                    SELECT cp.cp_id, SUM(l.amount_residual) AS receivable, COUNT(*) AS open_items
+                      FROM account_move_line l
+                      JOIN cp ON cp.id = l.partner_id
+                     WHERE %(item)s AND %(open)s
+                     GROUP BY cp.cp_id
+                   ) r
+              LEFT JOIN (
+                    SELECT h.partner_id, SUM(h.residual) AS overdue,
+                           MIN(h.date_due) FILTER (WHERE h.residual > 0) AS oldest_due
+                      FROM (%(holds)s) h
+                     GROUP BY h.partner_id
+                   ) od ON od.partner_id = r.cp_id
             """,
-            overdue=overdue,
-            due=ledger._due_date("l"),
             item=ledger._item_condition("l", company.ids),
             open=ledger._open_condition("l"),
+            holds=holds._holds_query(overdue, company.ids, today, promises=False),
         )
 
     @api.model

@@ -17,16 +17,21 @@ class KakeuriDunningCandidates(models.AbstractModel):
     @api.model
     def _flush(self):
         self.env["kakeuri.receivable.ledger"]._flush()
+        self.env["kakeuri.receivable.holds"]._flush()
         for model in ("kakeuri.dunning.line", "kakeuri.dunning.run", "kakeuri.dunning.level"):
             self.env[model].flush_model()
 
     @api.model
-    def _overdue_query(self, company_ids, date, move_ids=None, with_disputed=True):
-        """One row per overdue customer invoice (see ``_overdue_invoices_query`` of the
-        ledger): ``company_id, partner_id, move_id, date_due, residual, disputed``."""
-        return self.env["kakeuri.receivable.ledger"]._overdue_invoices_query(
-            company_ids, date, move_ids=move_ids, with_disputed=with_disputed
+    def _overdue_query(self, company_ids, date, move_ids=None, commercial_partner_ids=None):
+        """One row per overdue customer invoice as dunning sees it on ``date``: the ledger's
+        overdue invoices with what plans, disputes and promises hold (see
+        ``kakeuri.receivable.holds._holds_query``): ``company_id, partner_id, move_id,
+        date_due, residual`` (to chase), ``amount_total, held, disputed, plan_id, promised,
+        promise_id``."""
+        overdue = self.env["kakeuri.receivable.ledger"]._overdue_invoices_query(
+            company_ids, date, commercial_partner_ids=commercial_partner_ids, move_ids=move_ids
         )
+        return self.env["kakeuri.receivable.holds"]._holds_query(overdue, company_ids, date)
 
     @api.model
     def _candidates_query(self, company, date):
@@ -66,11 +71,15 @@ class KakeuriDunningCandidates(models.AbstractModel):
                    o.move_id,
                    o.date_due AS date_maturity,
                    o.residual,
-                   o.disputed AS blocked,
+                   o.amount_total,
+                   o.held,
+                   o.disputed,
+                   o.plan_id,
+                   o.promised,
+                   o.promise_id,
+                   o.residual <= 0 AS blocked,
                    COALESCE(lv.days_overdue, -1) AS current_days,
                    COALESCE(p.kakeuri_dunning_excluded, FALSE) AS excluded,
-                   p.kakeuri_promise_date,
-                   p.kakeuri_promise_amount,
                    p.user_id,
                    ls.last_date,
                    ct.contact_id,
@@ -108,9 +117,11 @@ class KakeuriDunningCandidates(models.AbstractModel):
     def get_candidates(self, company, date):
         """Overdue invoices of ``company`` as of ``date``, grouped per customer (commercial
         partner): {partner_id: [row, ...]}, each row a dict of ``partner_id, move_id,
-        date_maturity`` (earliest overdue due date), ``residual`` (overdue amount), ``blocked``
-        (disputed), ``current_days`` (days of the level it reached, -1 for none), ``excluded,
-        kakeuri_promise_date, kakeuri_promise_amount, user_id`` (the customer's),
+        date_maturity`` (earliest overdue due date), ``residual`` (the overdue amount to chase),
+        ``amount_total, held, disputed, plan_id, promised, promise_id`` (what plans, disputes
+        and promises hold, see ``_overdue_query``), ``blocked`` (all of it is held),
+        ``current_days`` (days of the level it reached, -1 for none), ``excluded, user_id``
+        (the customer's),
         ``last_date`` (last reminder sent), ``contact_id`` (invoice address with an email) and
         ``unapplied`` (payments and credit notes to match, negative). One query."""
         self._flush()
@@ -122,16 +133,15 @@ class KakeuriDunningCandidates(models.AbstractModel):
 
     @api.model
     def get_send_facts(self, company, date, move_ids, partner_ids, except_line_ids):
-        """What the skip reasons need when reminders are sent, read again: ({move_id: overdue
-        amount} of the invoices ``move_ids`` still overdue and not disputed, {partner_id:
+        """What the skip reasons need when reminders are sent, read again: ({move_id: row} of
+        the invoices ``move_ids`` still overdue (rows of ``_overdue_query``), {partner_id:
         unapplied amount}, {partner_id: date of the last reminder sent, except by the lines
         ``except_line_ids``})."""
         self._flush()
-        overdue = self._overdue_query(company.ids, date, move_ids=move_ids, with_disputed=False)
-        rows = self.env.execute_query(
-            SQL("SELECT o.move_id, SUM(o.residual) FROM (%s) o GROUP BY o.move_id", overdue)
-        )
-        open_amounts = dict(rows)
+        # the customers' other invoices too: a promise with no invoices is spread over them all
+        overdue = self._overdue_query(company.ids, date, commercial_partner_ids=partner_ids)
+        self.env.cr.execute(SQL("SELECT o.* FROM (%s) o WHERE o.move_id = ANY(%s)", overdue, list(move_ids)))
+        open_amounts = {row["move_id"]: row for row in self.env.cr.dictfetchall()}
         unapplied = self.env["kakeuri.receivable.ledger"]._unapplied_credits_query(
             company.ids, date, commercial_partner_ids=partner_ids
         )
@@ -181,18 +191,21 @@ class KakeuriDunningCandidates(models.AbstractModel):
 
     @api.model
     def _worklist_query(self):
-        """Per company and customer with an invoice overdue today: the overdue amount (not
-        disputed), invoice and disputed counts, oldest due date and the days of the highest
+        """Per company and customer with an invoice overdue today: the overdue amount to chase
+        (less what plans, disputes and promises hold), invoice and disputed counts, its active
+        plan and open promise, oldest due date and the days of the highest
         and of the lowest level its invoices reached (the collections worklist)."""
         company_ids = self.env["res.company"].sudo().search([]).ids
         return SQL(
             """
             SELECT o.company_id,
                    o.partner_id,
-                   SUM(o.residual) FILTER (WHERE NOT o.disputed) AS amount,
+                   SUM(o.residual) AS amount,
                    COUNT(*) AS invoice_count,
-                   COUNT(*) FILTER (WHERE o.disputed) AS disputed_count,
-                   MIN(o.date_due) AS oldest_due,
+                   COUNT(*) FILTER (WHERE o.disputed > 0) AS disputed_count,
+                   MIN(o.plan_id) AS plan_id,
+                   MIN(o.promise_id) AS promise_id,
+                   COALESCE(MIN(o.date_due) FILTER (WHERE o.residual > 0), MIN(o.date_due)) AS oldest_due,
                    MAX(lv.days_overdue) AS level_days,
                    MIN(COALESCE(lv.days_overdue, -1)) AS min_level_days
               FROM (%s) o

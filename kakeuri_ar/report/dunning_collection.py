@@ -14,7 +14,7 @@ class KakeuriDunningCollection(models.Model):
     _order = "amount_overdue desc, partner_id"
     _rec_name = "partner_id"
     _depends = {
-        "account.move": ["kakeuri_dunning_blocked", "kakeuri_dunning_level_id", "move_type", "state"],
+        "account.move": ["kakeuri_dunning_level_id", "move_type", "state"],
         "account.move.line": [
             "account_id",
             "amount_residual",
@@ -27,11 +27,14 @@ class KakeuriDunningCollection(models.Model):
         ],
         "kakeuri.dunning.level": ["active", "company_id", "days_overdue", "skippable"],
         "kakeuri.dunning.line": ["company_id", "date", "partner_id", "state"],
+        "kakeuri.dispute": ["amount", "move_id", "state"],
+        "kakeuri.payment.plan": ["move_ids", "partner_id", "state"],
+        "kakeuri.payment.plan.installment": ["amount", "amount_paid", "date"],
+        "kakeuri.payment.promise": ["amount", "date", "date_deadline", "move_ids", "partner_id", "state"],
         "mail.activity": ["active", "date_deadline", "res_id", "res_model", "summary", "user_id"],
         "res.partner": [
             "commercial_partner_id",
             "kakeuri_dunning_excluded",
-            "kakeuri_promise_date",
             "user_id",
         ],
     }
@@ -40,7 +43,13 @@ class KakeuriDunningCollection(models.Model):
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(comodel_name="res.users", string="Salesperson", readonly=True)
-    amount_overdue = fields.Monetary(string="Overdue Amount", currency_field="currency_id", readonly=True)
+    amount_overdue = fields.Monetary(
+        string="Overdue Amount",
+        currency_field="currency_id",
+        readonly=True,
+        help="What is to be collected: the overdue amount less what payment plans, disputes and "
+        "promises to pay hold.",
+    )
     invoice_count = fields.Integer(string="Overdue Invoices", readonly=True)
     max_days_overdue = fields.Integer(string="Days Overdue", readonly=True, aggregator="max")
     oldest_due_date = fields.Date(string="Oldest Due Date", readonly=True)
@@ -53,7 +62,9 @@ class KakeuriDunningCollection(models.Model):
         "its invoices reached, one at a time (a level that may be skipped is passed over).",
     )
     last_dunning_date = fields.Date(string="Last Reminder", readonly=True)
+    promise_id = fields.Many2one(comodel_name="kakeuri.payment.promise", string="Promise to Pay", readonly=True)
     promise_date = fields.Date(string="Promised Payment Date", readonly=True)
+    plan_id = fields.Many2one(comodel_name="kakeuri.payment.plan", string="Payment Plan", readonly=True)
     disputed_count = fields.Integer(string="Disputed Invoices", readonly=True)
     excluded = fields.Boolean(string="Excluded from Dunning", readonly=True)
     activity_date = fields.Date(string="Next Activity", readonly=True)
@@ -77,13 +88,16 @@ class KakeuriDunningCollection(models.Model):
                    cur.id AS level_id,
                    nxt.id AS next_level_id,
                    ls.last_date AS last_dunning_date,
-                   p.kakeuri_promise_date AS promise_date,
+                   pc.promise_id,
+                   pp.date AS promise_date,
+                   pc.plan_id,
                    COALESCE(p.kakeuri_dunning_excluded, FALSE) AS excluded,
                    act.date_deadline AS activity_date,
                    act.summary AS activity_summary,
                    act.user_id AS activity_user_id
               FROM per_customer pc
               JOIN res_partner p ON p.id = pc.partner_id
+              LEFT JOIN kakeuri_payment_promise pp ON pp.id = pc.promise_id
               LEFT JOIN LATERAL (
                     SELECT l.id FROM kakeuri_dunning_level l
                      WHERE l.company_id = pc.company_id AND l.days_overdue = pc.level_days

@@ -8,8 +8,8 @@ accounting date when it has none. It is open when it is not reconciled; its open
 its residual in company currency, either today's (``amount_residual``) or as the ledger stood
 at the end of a date (the partial reconciliations dated later added back, see
 :meth:`_later_partials`). It is overdue on a date when its open amount is positive and it
-fell due before that date. An invoice under dispute (``kakeuri_dunning_blocked``) stays a
-receivable; the readers that must leave it out (dunning) say so.
+fell due before that date. An invoice under a payment plan, a dispute or a promise stays a
+receivable; what collections leaves aside is ``kakeuri.receivable.holds``'s.
 
 Everything that reads receivables — credit exposure, aging, billing statements, dunning
 candidates, the collections worklist — builds its query from the fragments below, so the
@@ -153,7 +153,7 @@ class KakeuriReceivableLedger(models.AbstractModel):
     def _open_items_query(self, company_ids, commercial_partner_ids=None, move_ids=None):
         """One row per receivable item open today: ``line_id, move_id, company_id, partner_id``
         (the customer: commercial partner), ``date_due, residual`` (company currency, signed),
-        ``move_type, disputed``. Limited to the customers ``commercial_partner_ids`` and the
+        ``move_type, disputed`` (an open dispute on the entry). Limited to the customers ``commercial_partner_ids`` and the
         entries ``move_ids`` when given."""
         condition = SQL(
             "%s AND %s AND %s",
@@ -177,31 +177,31 @@ class KakeuriReceivableLedger(models.AbstractModel):
 
     @api.model
     def _overdue_invoices_query(
-        self, company_ids, date, commercial_partner_ids=None, move_ids=None, with_disputed=True
+        self, company_ids, date, commercial_partner_ids=None, move_ids=None, move_types=INVOICE_MOVE_TYPES
     ):
         """One row per customer invoice (or receipt) with an amount overdue on ``date``:
         ``company_id, partner_id`` (the customer), ``move_id, date_due`` (its earliest overdue
-        due date: an invoice in instalments is only partly overdue), ``residual`` (the overdue
-        amount) and ``disputed``. ``date`` is a date or an SQL expression."""
+        due date: an invoice in instalments is only partly overdue) and ``residual`` (the overdue
+        amount). ``date`` is a date or an SQL expression. Entries of any type when
+        ``move_types`` is None. What collections leaves aside (plans, disputes, promises) is
+        ``kakeuri.receivable.holds``'s, on top of these rows."""
         condition = SQL(
-            "%s AND %s AND m.move_type IN %s AND %s",
+            "%s AND %s AND %s",
             self._item_condition("l", company_ids),
             self._overdue_condition("l", date),
-            INVOICE_MOVE_TYPES,
             self._subset_condition(commercial_partner_ids, move_ids),
         )
-        if not with_disputed:
-            condition = SQL("%s AND NOT COALESCE(m.kakeuri_dunning_blocked, FALSE)", condition)
+        if move_types:
+            condition = SQL("%s AND m.move_type IN %s", condition, tuple(move_types))
         return SQL(
             """
             SELECT l.company_id, p.commercial_partner_id AS partner_id, l.move_id,
-                   MIN(%(due)s) AS date_due, SUM(l.amount_residual) AS residual,
-                   COALESCE(m.kakeuri_dunning_blocked, FALSE) AS disputed
+                   MIN(%(due)s) AS date_due, SUM(l.amount_residual) AS residual
               FROM account_move_line l
               JOIN res_partner p ON p.id = l.partner_id
               JOIN account_move m ON m.id = l.move_id
              WHERE %(condition)s
-             GROUP BY l.company_id, p.commercial_partner_id, l.move_id, m.kakeuri_dunning_blocked
+             GROUP BY l.company_id, p.commercial_partner_id, l.move_id
             """,
             due=self._due_date("l"),
             condition=condition,

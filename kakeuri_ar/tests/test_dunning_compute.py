@@ -179,12 +179,12 @@ class TestDunningCompute(DunningCommon):
         self._levels_skippable()
         only_disputed, excluded, mixed = self.customers[:3]
         inv_d = self._invoice(only_disputed, 100.0, 20)
-        inv_d.kakeuri_dunning_blocked = True
+        self._dispute(inv_d)
         self._invoice(excluded, 100.0, 20)
         excluded.kakeuri_dunning_excluded = True
         inv_m1 = self._invoice(mixed, 100.0, 20)
         inv_m2 = self._invoice(mixed, 700.0, 40)
-        inv_m2.kakeuri_dunning_blocked = True
+        self._dispute(inv_m2)
         run = self._run()
         line_d = self._line(run, only_disputed)
         self.assertEqual((line_d.state, line_d.reason), ("skipped", "All overdue invoices are disputed."))
@@ -195,7 +195,8 @@ class TestDunningCompute(DunningCommon):
         self.assertEqual(line_m.level_id, self.level_second, "the disputed 40-day invoice does not count")
         self.assertEqual(line_m.move_ids, inv_m1)
         self.assertEqual(line_m.amount_overdue, 100.0)
-        self.assertIn("Disputed invoices left out: 1.", line_m.reason)
+        self.assertIn("Disputed, left out:", line_m.reason)
+        self.assertIn("(1 invoice(s))", line_m.reason)
         run.action_send()
         self.assertFalse(self._mails(only_disputed) | self._mails(excluded))
         self.assertEqual(len(self._mails(mixed)), 1)

@@ -48,18 +48,23 @@ class TestReceivableLedger(AgingCommon):
         )
         split = self._invoice(self.cust_b, 2000, date(2026, 3, 1), term=term)
         disputed = self._invoice(self.cust_b, 300, date(2026, 2, 1), due=date(2026, 2, 15))
-        disputed.kakeuri_dunning_blocked = True
+        self.env["kakeuri.dispute"].create({"move_id": disputed.id, "amount": 100, "reason": "Short delivery"})
         self._invoice(self.cust_b, 700, date(2026, 3, 10), due=date(2026, 4, 30))  # not due yet
         query = self.Ledger._overdue_invoices_query(self.env.company.ids, date(2026, 3, 20), self.cust_b.ids)
         rows = {r["move_id"]: r for r in self._rows(query)}
         self.assertEqual(set(rows), {split.id, disputed.id})
         self.assertEqual(rows[split.id]["residual"], 1000.0)
         self.assertEqual(rows[split.id]["date_due"], date(2026, 3, 1))
-        self.assertTrue(rows[disputed.id]["disputed"])
-        query = self.Ledger._overdue_invoices_query(
-            self.env.company.ids, SQL("%s::date", date(2026, 3, 20)), self.cust_b.ids, with_disputed=False
+        self.assertEqual(rows[disputed.id]["residual"], 300.0)
+        # what collections chases: the disputed part left out, the rest of the invoice kept
+        self.env["kakeuri.receivable.holds"]._flush()
+        held = self.env["kakeuri.receivable.holds"]._holds_query(
+            query, self.env.company.ids, SQL("%s::date", date(2026, 3, 20))
         )
-        self.assertEqual([r["move_id"] for r in self._rows(query)], [split.id])
+        rows = {r["move_id"]: r for r in self._rows(held)}
+        self.assertEqual(rows[disputed.id]["residual"], 200.0)
+        self.assertEqual(rows[disputed.id]["disputed"], 100.0)
+        self.assertEqual(rows[split.id]["held"], 0.0)
 
     def test_unapplied_credits_until_the_date(self):
         self._unapplied_payment(self.cust_c, 400, date(2026, 2, 1))

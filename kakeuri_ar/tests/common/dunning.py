@@ -28,6 +28,13 @@ class DunningCommon(KakeuriCommon):
         )
 
     @classmethod
+    def _dispute(cls, invoice, amount=None, reason="Goods returned"):
+        """An open dispute over ``amount`` of ``invoice`` (all of its open amount by default)."""
+        return cls.env["kakeuri.dispute"].create(
+            {"move_id": invoice.id, "amount": invoice.amount_residual if amount is None else amount, "reason": reason}
+        )
+
+    @classmethod
     def _invoice(cls, partner, amount, days_overdue, ref_date=TODAY, company=None, post=True):
         """A posted customer invoice without tax, due ``days_overdue`` days before ``ref_date``."""
         company = company or cls.company

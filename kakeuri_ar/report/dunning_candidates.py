@@ -176,8 +176,7 @@ class KakeuriDunningCandidates(models.AbstractModel):
                      JOIN account_move_line aml ON aml.partner_id = p.id
                      JOIN account_move m ON m.id = aml.move_id
                     WHERE %(item)s
-                      AND m.move_type = 'entry'
-                      AND aml.balance < 0
+                      AND %(payment)s
                       AND aml.date >= v.date_start
                       AND aml.date <= v.date_end
                     GROUP BY v.partner_id""",
@@ -185,6 +184,7 @@ class KakeuriDunningCandidates(models.AbstractModel):
                 starts=[promises[pid][0] for pid in ids],
                 ends=[promises[pid][1] for pid in ids],
                 item=ledger._item_condition("aml", company.ids),
+                payment=ledger._payment_condition("aml", "m"),
             )
         )
         return dict(rows)

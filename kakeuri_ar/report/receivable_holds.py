@@ -153,8 +153,7 @@ class KakeuriReceivableHolds(models.AbstractModel):
                          WHERE cp.commercial_partner_id = pr.partner_id
                            AND %(item)s
                            AND aml.company_id = pr.company_id
-                           AND m.move_type = 'entry'
-                           AND aml.balance < 0
+                           AND %(payment)s
                            AND aml.date >= pr.date_start
                            AND aml.date <= %(date)s
                   ) paid ON TRUE
@@ -180,6 +179,7 @@ class KakeuriReceivableHolds(models.AbstractModel):
              GROUP BY s.move_id
             """,
             item=ledger._item_condition("aml", company_ids),
+            payment=ledger._payment_condition("aml", "m"),
             date=date,
             companies=list(company_ids),
         )

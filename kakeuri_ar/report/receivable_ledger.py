@@ -96,6 +96,17 @@ class KakeuriReceivableLedger(models.AbstractModel):
         )
 
     @api.model
+    def _payment_condition(self, alias, move_alias):
+        """The item ``alias`` of the entry ``move_alias`` is a payment received: the credit
+        side of a receivable item of a journal entry (payments, bank matches, debits), not a
+        credit note. Promises count these."""
+        return SQL(
+            "%s.move_type = 'entry' AND %s.balance < 0",
+            SQL.identifier(move_alias),
+            SQL.identifier(alias),
+        )
+
+    @api.model
     def _later_partials(self, as_of):
         """(line_id, amount) of the reconciliations the end of ``as_of`` must not see yet: the
         signed amount to add back to each item's residual of today to get its residual as of

@@ -4,7 +4,7 @@
     "name": "Kakeuri AR: Credit Sales and Receivables",
     "summary": "Credit limits that are enforced, recurring tab-sale contracts, "
     "closing-day billing, aging as of any date and dunning",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/kakeuri/kakeuri_ar",
     "author": "kakeuri_ar contributors",
@@ -39,6 +39,7 @@
         "data/statement_mail_template.xml",
         "data/direct_debit_data.xml",
         "data/arrangement_data.xml",
+        "data/promise_data.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
@@ -89,6 +90,8 @@
         "views/res_config_settings_cash_matching_views.xml",
         "views/account_bank_statement_line_import_views.xml",
         "views/res_config_settings_jp_views.xml",
+        "views/payment_promise_views.xml",
+        "views/portal_promise_templates.xml",
         "views/menus.xml",
     ],
     "demo": [

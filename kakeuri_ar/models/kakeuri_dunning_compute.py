@@ -70,63 +70,59 @@ class KakeuriDunningCompute(models.AbstractModel):
 
     @api.model
     def _settle_promises(self, run, candidates):
-        """Judge the promises to pay of the candidate customers: kept when the payments dated
-        from the day the promise was recorded up to the promised date (or the run date, if
-        earlier) cover the promised amount; broken when the date has passed without. Either way
-        the promise is cleared (with a note in the customer's chatter), so it is judged once;
-        a broken promise is mentioned on the customer's reminder. Updates ``candidates``."""
-        promises = {pid: rows[0] for pid, rows in candidates.items() if rows[0].get("kakeuri_promise_date")}
-        if not promises:
-            return
-        partners = self.env["res.partner"].browse(list(promises)).sudo()
-        # promises recorded before the start date was kept: count from the last reminder
-        ranges = {
-            p.id: (
-                p.kakeuri_promise_start_date
-                or promises[p.id]["last_date"]
-                or promises[p.id]["kakeuri_promise_date"],
-                min(promises[p.id]["kakeuri_promise_date"], run.date),
+        """Judge the open promises to pay of the run's company as of the run date
+        (``kakeuri.payment.promise._settle``: kept once paid, broken past the deadline), so the
+        run sees them as they stand on its date; when one changed, the candidates are read again
+        (what dunning leaves out for a promise changed with it). The customers whose promise was
+        broken since their last reminder get ``row["promise_broken"] = (amount, date)``, which
+        the line's notes mention. Updates ``candidates``."""
+        promises = (
+            self.env["kakeuri.payment.promise"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", run.company_id.id),
+                    ("state", "=", "open"),
+                    ("date_start", "<=", run.date),
+                ]
             )
-            for p in partners
-        }
-        paid = self.env["kakeuri.dunning.candidates"].get_promise_payments(run.company_id, ranges)
-        currency = run.company_id.currency_id
-        for partner in partners:
-            head = promises[partner.id]
-            amount = head["kakeuri_promise_amount"] or 0.0
-            promise_date = head["kakeuri_promise_date"]
-            kept = currency.compare_amounts(amount, 0) > 0 and (
-                currency.compare_amounts(paid.get(partner.id, 0.0), amount) >= 0
-            )
-            if not kept and promise_date >= run.date:
-                continue  # still valid
-            self._clear_promise(partner, currency, (amount, promise_date, paid.get(partner.id, 0.0)), kept)
-            for row in candidates[partner.id]:
-                row["kakeuri_promise_date"] = None
-                row["promise_broken"] = not kept and (amount, promise_date)
+        )
+        kept, broken = promises._settle(run.date)
+        if kept or broken:
+            fresh = run._get_candidates()
+            candidates.clear()
+            candidates.update(fresh)
+        self._mark_broken_promises(run, candidates)
 
     @api.model
-    def _clear_promise(self, partner, currency, promise, kept):
-        """Clear the customer's promise ``promise`` ((amount, date, amount paid)), judged
-        ``kept`` or broken, with a note in its chatter."""
-        amount, promise_date, paid = promise
-        values = {
-            "amount": format_amount(self.env, amount, currency),
-            "date": format_date(self.env, promise_date),
-            "paid": format_amount(self.env, paid, currency),
-        }
-        if kept:
-            body = _("Promise to pay %(amount)s by %(date)s was kept (paid %(paid)s).", **values)
-        else:
-            body = _("Promise to pay %(amount)s by %(date)s was broken (paid %(paid)s).", **values)
-        partner.with_context(tracking_disable=True).write(
-            {
-                "kakeuri_promise_date": False,
-                "kakeuri_promise_amount": 0.0,
-                "kakeuri_promise_start_date": False,
-            }
+    def _mark_broken_promises(self, run, candidates):
+        """Mark the candidate rows of the customers whose latest broken promise broke (its
+        deadline passed) after their last reminder: the next reminder says so."""
+        if not candidates:
+            return
+        broken = (
+            self.env["kakeuri.payment.promise"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", run.company_id.id),
+                    ("state", "=", "broken"),
+                    ("partner_id", "in", list(candidates)),
+                    ("date_deadline", "<", run.date),
+                ],
+                order="date_deadline desc, id desc",
+            )
         )
-        partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+        latest = {}
+        for promise in broken:
+            latest.setdefault(promise.partner_id.id, promise)
+        for partner_id, promise in latest.items():
+            rows = candidates[partner_id]
+            last_date = rows[0]["last_date"]
+            if last_date and promise.date_deadline < last_date:
+                continue  # the reminder sent since then is the one that followed it
+            for row in rows:
+                row["promise_broken"] = (promise.amount, promise.date)
 
     @api.model
     def _create_lines(self, run, vals_list):

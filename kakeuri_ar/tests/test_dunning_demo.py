@@ -36,7 +36,9 @@ class TestDunningInstallAndDemo(DunningCommon):
         self._invoice(call, 184800.0, 50)
         self._invoice(disputed, 1250000.0, 50).kakeuri_dunning_blocked = True
         self._invoice(promised, 76500.0, 25)
-        promised.write({"kakeuri_promise_date": TODAY + timedelta(days=5), "kakeuri_promise_amount": 76500.0})
+        self.env["kakeuri.payment.promise"].create(
+            {"partner_id": promised.id, "date": TODAY + timedelta(days=5), "amount": 76500.0}
+        )
         # the reminders they had before: one level at a time, each customer gets the next one
         inv_second.kakeuri_dunning_level_id = self.level_friendly
         inv_final_1.kakeuri_dunning_level_id = self.level_second

@@ -102,7 +102,14 @@ class TestDunningStaleLines(DunningCommon):
         inv_disputed.kakeuri_dunning_blocked = True
         self._pay(inv_p1)
         excluded.kakeuri_dunning_excluded = True
-        promised.write({"kakeuri_promise_date": TODAY + timedelta(days=3), "kakeuri_promise_amount": 100.0})
+        self.env["kakeuri.payment.promise"].create(
+            {
+                "partner_id": promised.id,
+                "date_start": TODAY,
+                "date": TODAY + timedelta(days=3),
+                "amount": 100.0,
+            }
+        )
         self.company.kakeuri_dunning_min_interval_days = 7
         other = self._run()
         self._line(other, reminded).level_id = self.level_friendly

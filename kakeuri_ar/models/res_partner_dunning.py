@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -11,23 +10,6 @@ class ResPartner(models.Model):
         string="Excluded from Dunning",
         tracking=True,
         help="No reminder is sent to this customer; dunning runs list them as skipped.",
-    )
-    kakeuri_promise_date = fields.Date(
-        string="Promised Payment Date",
-        tracking=True,
-        help="The customer promised to pay by this date. Until then no reminder is sent; "
-        "if the date passes and the invoices are still overdue, the next run reminds them.",
-    )
-    kakeuri_promise_amount = fields.Monetary(
-        string="Promised Amount",
-        currency_field="currency_id",
-        tracking=True,
-    )
-    kakeuri_promise_start_date = fields.Date(
-        string="Promise Recorded On",
-        readonly=True,
-        copy=False,
-        help="Payments dated from this day up to the promised date count towards the promise.",
     )
     # per company, from the reminders sent: a customer of two companies is dunned by each
     kakeuri_last_dunning_date = fields.Date(
@@ -81,33 +63,6 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.kakeuri_dunning_line_count = counts.get(partner.commercial_partner_id, 0)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("kakeuri_promise_date") and not vals.get("kakeuri_promise_start_date"):
-                vals["kakeuri_promise_start_date"] = fields.Date.context_today(self)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "kakeuri_promise_date" in vals and "kakeuri_promise_start_date" not in vals:
-            vals = dict(
-                vals,
-                kakeuri_promise_start_date=vals["kakeuri_promise_date"] and fields.Date.context_today(self),
-            )
-        return super().write(vals)
-
-    @api.constrains("kakeuri_promise_amount")
-    def _check_kakeuri_promise_amount(self):
-        for partner in self:
-            if partner.kakeuri_promise_amount < 0:
-                raise ValidationError(
-                    _(
-                        "%(partner)s: the promised amount cannot be negative (%(amount)s).",
-                        partner=partner.display_name,
-                        amount=partner.kakeuri_promise_amount,
-                    )
-                )
 
     def action_kakeuri_dunning_lines(self):
         self.ensure_one()

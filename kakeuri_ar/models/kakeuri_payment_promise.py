@@ -157,7 +157,6 @@ class KakeuriPaymentPromise(models.Model):
             promise.amount = sum(promise.move_ids.sudo().mapped("amount_residual_signed"))
 
     @api.depends("partner_id", "company_id", "date_start", "date_deadline", "amount")
-    @api.depends_context("date")
     def _compute_amount_paid(self):
         today = fields.Date.context_today(self)
         paid = self._get_paid_amounts(today)

@@ -34,7 +34,7 @@ class TestDunningInstallAndDemo(DunningCommon):
         inv_final_1 = self._invoice(final, 356400.0, 35)
         inv_final_2 = self._invoice(final, 210000.0, 3)
         self._invoice(call, 184800.0, 50)
-        self._invoice(disputed, 1250000.0, 50).kakeuri_dunning_blocked = True
+        self._dispute(self._invoice(disputed, 1250000.0, 50))
         self._invoice(promised, 76500.0, 25)
         self.env["kakeuri.payment.promise"].create(
             {"partner_id": promised.id, "date": TODAY + timedelta(days=5), "amount": 76500.0}

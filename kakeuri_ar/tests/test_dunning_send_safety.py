@@ -99,7 +99,7 @@ class TestDunningStaleLines(DunningCommon):
         self.assertEqual(run.draft_count, 6)
         # between Compute and Send (e.g. yesterday's pending scheduled run)
         self._pay(inv_paid)
-        inv_disputed.kakeuri_dunning_blocked = True
+        self._dispute(inv_disputed)
         self._pay(inv_p1)
         excluded.kakeuri_dunning_excluded = True
         self.env["kakeuri.payment.promise"].create(

@@ -13,9 +13,9 @@ the company currency:
 
 Overdue amount and days come from the same open items (the ledger's overdue predicate, as of
 today), following the installments of active payment plans and leaving out open disputes
-(``kakeuri.receivable.holds``). The rule "what an order line still has to invoice" exists in SQL (for many customers at
-once) and in Python (for one order or invoice on screen, with unsaved changes); both are
-written here, side by side, and a test proves them equal.
+(``kakeuri.receivable.holds``). The rule "what an order line still has to invoice" exists
+in SQL (for many customers at once) and in Python (for one order or invoice on screen, with
+unsaved changes); both are written here, side by side, and a test proves them equal.
 
 ``res.partner`` (fields, status, ``_kakeuri_check_credit``), ``sale.order`` and
 ``account.move`` all read their figures and decisions from this model.

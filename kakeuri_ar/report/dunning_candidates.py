@@ -56,16 +56,7 @@ class KakeuriDunningCandidates(models.AbstractModel):
             contacts AS (
                 SELECT c.partner_id, inv.id AS contact_id
                   FROM customers c
-                  LEFT JOIN LATERAL (
-                        SELECT ch.id
-                          FROM res_partner ch
-                         WHERE ch.parent_id = c.partner_id
-                           AND ch.type = 'invoice'
-                           AND ch.active
-                           AND COALESCE(ch.email, '') != ''
-                         ORDER BY ch.id
-                         LIMIT 1
-                  ) inv ON TRUE
+                  LEFT JOIN LATERAL (%(contact)s) inv ON TRUE
             )
             SELECT o.partner_id,
                    o.move_id,
@@ -96,6 +87,21 @@ class KakeuriDunningCandidates(models.AbstractModel):
             overdue=self._overdue_query(company.ids, date),
             unapplied=ledger._unapplied_credits_query(company.ids, date),
             last_sent=self._last_sent_query(SQL("c.partner_id"), company),
+            contact=self._contact_query(),
+        )
+
+    @api.model
+    def _contact_query(self):
+        """The invoice address with an email of the customer ``c``, if it has one."""
+        return SQL(
+            """SELECT ch.id
+                 FROM res_partner ch
+                WHERE ch.parent_id = c.partner_id
+                  AND ch.type = 'invoice'
+                  AND ch.active
+                  AND COALESCE(ch.email, '') != ''
+                ORDER BY ch.id
+                LIMIT 1"""
         )
 
     @api.model

@@ -62,7 +62,9 @@ class KakeuriDunningCollection(models.Model):
         "its invoices reached, one at a time (a level that may be skipped is passed over).",
     )
     last_dunning_date = fields.Date(string="Last Reminder", readonly=True)
-    promise_id = fields.Many2one(comodel_name="kakeuri.payment.promise", string="Promise to Pay", readonly=True)
+    promise_id = fields.Many2one(
+        comodel_name="kakeuri.payment.promise", string="Promise to Pay", readonly=True
+    )
     promise_date = fields.Date(string="Promised Payment Date", readonly=True)
     plan_id = fields.Many2one(comodel_name="kakeuri.payment.plan", string="Payment Plan", readonly=True)
     disputed_count = fields.Integer(string="Disputed Invoices", readonly=True)

@@ -224,7 +224,9 @@ class KakeuriReceivableHolds(models.AbstractModel):
         planned = defaultdict(float)
         for row in held:
             if row["plan_id"]:
-                planned[row["plan_id"]] += row["amount_total"] - row["residual"] - row["disputed"] - row["promised"]
+                planned[row["plan_id"]] += (
+                    row["amount_total"] - row["residual"] - row["disputed"] - row["promised"]
+                )
         for plan in self.env["kakeuri.payment.plan"].sudo().browse(sorted(planned)):
             if currency.compare_amounts(planned[plan.id], 0) > 0:
                 notes.append(

@@ -164,8 +164,8 @@ class KakeuriReceivableLedger(models.AbstractModel):
     def _open_items_query(self, company_ids, commercial_partner_ids=None, move_ids=None):
         """One row per receivable item open today: ``line_id, move_id, company_id, partner_id``
         (the customer: commercial partner), ``date_due, residual`` (company currency, signed),
-        ``move_type, disputed`` (an open dispute on the entry). Limited to the customers ``commercial_partner_ids`` and the
-        entries ``move_ids`` when given."""
+        ``move_type, disputed`` (an open dispute on the entry). Limited to the customers
+        ``commercial_partner_ids`` and the entries ``move_ids`` when given."""
         condition = SQL(
             "%s AND %s AND %s",
             self._item_condition("l", company_ids),

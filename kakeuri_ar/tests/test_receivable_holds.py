@@ -114,7 +114,9 @@ class TestReceivableHolds(DunningCommon):
         self._invoice(customer, 1000.0, 20, ref_date=today)
         promise = self._promise(customer, 400.0, today + timedelta(days=5), date_start=today)
         row = self._worklist(customer)
-        self.assertEqual((row.promise_id, row.promise_date, row.amount_overdue), (promise, promise.date, 600.0))
+        self.assertEqual(
+            (row.promise_id, row.promise_date, row.amount_overdue), (promise, promise.date, 600.0)
+        )
 
     @freeze_time(TODAY)
     def test_promise_covering_all_skips_the_customer(self):
@@ -172,7 +174,9 @@ class TestReceivableHolds(DunningCommon):
     def test_holds_of_another_company_do_not_count(self):
         customer = self.customers[0]
         self._invoice(customer, 300.0, 20)
-        other = self.env["res.company"].create({"name": "Holds Other Co", "currency_id": self.company.currency_id.id})
+        other = self.env["res.company"].create(
+            {"name": "Holds Other Co", "currency_id": self.company.currency_id.id}
+        )
         self.env["kakeuri.payment.promise"].create(
             {
                 "partner_id": customer.id,

@@ -48,7 +48,9 @@ class TestReceivableLedger(AgingCommon):
         )
         split = self._invoice(self.cust_b, 2000, date(2026, 3, 1), term=term)
         disputed = self._invoice(self.cust_b, 300, date(2026, 2, 1), due=date(2026, 2, 15))
-        self.env["kakeuri.dispute"].create({"move_id": disputed.id, "amount": 100, "reason": "Short delivery"})
+        self.env["kakeuri.dispute"].create(
+            {"move_id": disputed.id, "amount": 100, "reason": "Short delivery"}
+        )
         self._invoice(self.cust_b, 700, date(2026, 3, 10), due=date(2026, 4, 30))  # not due yet
         query = self.Ledger._overdue_invoices_query(self.env.company.ids, date(2026, 3, 20), self.cust_b.ids)
         rows = {r["move_id"]: r for r in self._rows(query)}

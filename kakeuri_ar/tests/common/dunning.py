@@ -31,7 +31,11 @@ class DunningCommon(KakeuriCommon):
     def _dispute(cls, invoice, amount=None, reason="Goods returned"):
         """An open dispute over ``amount`` of ``invoice`` (all of its open amount by default)."""
         return cls.env["kakeuri.dispute"].create(
-            {"move_id": invoice.id, "amount": invoice.amount_residual if amount is None else amount, "reason": reason}
+            {
+                "move_id": invoice.id,
+                "amount": invoice.amount_residual if amount is None else amount,
+                "reason": reason,
+            }
         )
 
     @classmethod

@@ -1,1 +1,1 @@
-from . import billing_statement_portal, portal, statement_portal
+from . import billing_statement_portal, payment_plan_portal, portal, statement_portal

@@ -10,5 +10,6 @@ from . import (
     direct_debit_collection,
     dunning_candidates,
     dunning_collection,
+    dunning_collection_plan,
     receivable_ledger,
 )

@@ -185,8 +185,7 @@ class KakeuriPaymentPlan(models.Model):
     @api.depends("state", "partner_id", "company_id")
     def _compute_grace_days(self):
         for plan in self.filtered(lambda p: p.state == "draft"):
-            policy = plan.partner_id.with_company(plan.company_id).sudo().kakeuri_credit_policy_id
-            plan.grace_days = policy.plan_grace_days or 0
+            plan.grace_days = plan._kakeuri_policy_grace_days()
 
     @api.depends("installment_ids.state", "installment_ids.date")
     def _compute_next_installment(self):
@@ -334,6 +333,11 @@ class KakeuriPaymentPlan(models.Model):
     def _kakeuri_state_label(self):
         self.ensure_one()
         return dict(self._fields["state"]._description_selection(self.env)).get(self.state)
+
+    def _kakeuri_policy_grace_days(self):
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id.with_company(self.company_id).sudo()
+        return customer.kakeuri_credit_policy_id.plan_grace_days or 0
 
     def _kakeuri_paid_amount(self):
         """Paid or credited on the invoices since activation: the agreed balance less what is

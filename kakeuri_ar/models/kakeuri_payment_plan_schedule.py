@@ -39,7 +39,15 @@ class KakeuriPaymentPlan(models.Model):
         today = fields.Date.context_today(self)
         for plan in self:
             balance = plan._kakeuri_check_activation()
-            plan.write({"state": "active", "amount_total": balance, "date_activated": today})
+            # the agreed balance and grace written as they are now: the computes follow a draft only
+            plan.write(
+                {
+                    "state": "active",
+                    "amount_total": balance,
+                    "grace_days": plan._kakeuri_policy_grace_days(),
+                    "date_activated": today,
+                }
+            )
             plan._kakeuri_set_credit_hold()
             plan.message_post(
                 body=_(

@@ -54,7 +54,7 @@ class TestPaymentPlanSchedule(PaymentPlanCommon):
         self.assertEqual([i.amount for i in plan.installment_ids], [1428.0] * 6 + [1432.0])
         # a balance too small to split
         plan.installment_count = 20000
-        with self.assertRaisesRegex(UserError, "too small for 20000 installments"):
+        with self.assertRefused(UserError, "too small for 20000 installments"):
             plan.action_compute_schedule()
 
     def test_down_payment(self):
@@ -74,12 +74,12 @@ class TestPaymentPlanSchedule(PaymentPlanCommon):
         self.assertEqual(self.schedule(plan)[0], ("2026-04-15", 100.0, 0.0, "open"))
         self.assertEqual(self.schedule(plan)[1], ("2026-05-30", 300.0, 0.0, "open"))
         plan.down_payment_date = "2026-06-01"
-        with self.assertRaisesRegex(UserError, "not before the next installment on 05/30/2026"):
+        with self.assertRefused(UserError, "not before the next installment on 05/30/2026"):
             plan.action_compute_schedule()
         plan.write({"down_payment_date": False, "down_payment": 1000.0})
-        with self.assertRaisesRegex(UserError, "down payment \\$\xa01,000.00 .* less than the balance"):
+        with self.assertRefused(UserError, "down payment \\$\xa01,000.00 .* less than the balance"):
             plan.action_compute_schedule()
-        with self.assertRaisesRegex(ValidationError, "cannot be negative \\(\\$\xa0-5.00\\)"):
+        with self.assertRefused(ValidationError, "cannot be negative \\(\\$.*5.00\\)"):
             plan.down_payment = -5.0
 
     def test_hand_edited_schedule_must_add_up(self):
@@ -89,7 +89,7 @@ class TestPaymentPlanSchedule(PaymentPlanCommon):
         last.amount = 400.0
         plan.installment_ids[0].date = "2026-04-20"
         self.assertEqual(plan.amount_scheduled, 1066.66)
-        with self.assertRaisesRegex(
+        with self.assertRefused(
             ValidationError,
             "add up to \\$\xa01,066.66, but the balance of its invoices is \\$\xa01,000.00 "
             "\\(difference \\$\xa066.66\\)",
@@ -97,7 +97,7 @@ class TestPaymentPlanSchedule(PaymentPlanCommon):
             plan.action_activate()
         self.assertEqual(plan.state, "draft")
         # an installment of nothing, or less, is refused with its amount
-        with self.assertRaisesRegex(ValidationError, "Installment 3 of payment plan .* is \\$\xa00.00"):
+        with self.assertRefused(ValidationError, "Installment 3 of payment plan .* is \\$\xa00.00"):
             last.amount = 0.0
         # fixed by hand: activated
         last.amount = 333.34
@@ -105,46 +105,44 @@ class TestPaymentPlanSchedule(PaymentPlanCommon):
         self.assertEqual(plan.state, "active")
         self.assertEqual(plan.installment_ids[0].date.isoformat(), "2026-04-20")
         # an agreed schedule is not changed any more
-        with self.assertRaisesRegex(UserError, "is Active: only a draft plan's"):
+        with self.assertRefused(UserError, "is Active: only a draft plan's"):
             plan.installment_ids[0].amount = 10.0
-        with self.assertRaisesRegex(UserError, "is Active: only a draft plan's"):
+        with self.assertRefused(UserError, "is Active: only a draft plan's"):
             plan.down_payment = 10.0
-        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+        with self.assertRefused(UserError, "cannot be deleted"):
             plan.installment_ids[0].unlink()
-        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+        with self.assertRefused(UserError, "cannot be deleted"):
             plan.unlink()
 
     def test_invoices_checked(self):
         inv = self.invoice(1000.0, "2026-01-10", "2026-02-10")
         other = self.invoice(200.0, "2026-01-10", "2026-02-10", partner=self.other_customer)
-        with self.assertRaisesRegex(ValidationError, f"{other.name} is billed to Tsuki Foods, not to Hoshi"):
+        with self.assertRefused(ValidationError, f"{other.name} is billed to Tsuki Foods, not to Hoshi"):
             self.plan(inv | other, compute=False)
         draft = self.invoice(50.0, "2026-01-10", "2026-02-10")
         draft.button_draft()
-        with self.assertRaisesRegex(
-            ValidationError, "is not an open posted customer invoice \\(status Draft"
-        ):
+        with self.assertRefused(ValidationError, "is not an open posted customer invoice \\(status Draft"):
             self.plan(inv | draft, compute=False)
         paid = self.invoice(80.0, "2026-01-10", "2026-02-10")
         self.pay(paid, 80.0, "2026-03-01")
-        with self.assertRaisesRegex(ValidationError, "open amount \\$\xa00.00"):
+        with self.assertRefused(ValidationError, "open amount \\$\xa00.00"):
             self.plan(paid, compute=False)
         jp_invoice = self.invoice(5000, "2026-01-10", "2026-02-10", jp=True)
-        with self.assertRaisesRegex(ValidationError, f"{jp_invoice.name} belongs to 株式会社テスト商事"):
+        with self.assertRefused(ValidationError, f"{jp_invoice.name} belongs to 株式会社テスト商事"):
             self.plan(inv | jp_invoice, compute=False)
         # one draft or active plan per invoice
         first = self.plan(inv)
-        with self.assertRaisesRegex(ValidationError, f"{inv.name} is already in payment plan {first.name}"):
+        with self.assertRefused(ValidationError, f"{inv.name} is already in payment plan {first.name}"):
             self.plan(inv)
         first.action_cancel()
         self.assertEqual(first.state, "cancel")
         second = self.plan(inv)
-        with self.assertRaisesRegex(ValidationError, f"already in payment plan {second.name}"):
+        with self.assertRefused(ValidationError, f"already in payment plan {second.name}"):
             first.action_draft()
         second.action_activate()
-        with self.assertRaisesRegex(UserError, "is Active: only a draft plan's"):
+        with self.assertRefused(UserError, "is Active: only a draft plan's"):
             second.action_cancel()
-        with self.assertRaisesRegex(UserError, "covers no invoice"):
+        with self.assertRefused(UserError, "covers no invoice"):
             self.Plan.create({"partner_id": self.customer.id, "installment_count": 1}).action_activate()
 
 
@@ -156,7 +154,7 @@ class TestPaymentPlanRights(PaymentPlanCommon):
         plan = self.plan(inv)
         # a salesperson sees the customer's plans, but does not agree them
         self.assertEqual(plan.with_user(self.salesman).amount_total, 1000.0)
-        with self.assertRaisesRegex(AccessError, "Only a receivables user can activate"):
+        with self.assertRefused(AccessError, "Only a receivables user can activate"):
             plan.with_user(self.salesman).action_activate()
         with self.assertRaises(AccessError):
             plan.with_user(self.salesman).write({"note": "mine"})
@@ -198,7 +196,8 @@ class TestPaymentPlanCompanies(PaymentPlanCommon):
         self.assertEqual([i.amount for i in plan_jp.installment_ids], [22500.0] * 4)
         self.assertEqual(plan_jp.grace_days, 5)
         self.assertEqual(plan_usd.grace_days, 7)
-        (plan_usd | plan_jp).action_activate()
+        both = (self.usd_company | self.jp_company).ids
+        (plan_usd | plan_jp).with_context(allowed_company_ids=both).action_activate()
         # the hold is asked by the USD company's policy only
         self.assertTrue(plan_usd.credit_hold_set)
         self.assertFalse(plan_jp.credit_hold_set)
@@ -207,6 +206,6 @@ class TestPaymentPlanCompanies(PaymentPlanCommon):
         plans = self.Plan.with_user(self.collector).with_context(allowed_company_ids=self.usd_company.ids)
         self.assertEqual(plans.search([("id", "in", (plan_usd | plan_jp).ids)]), plan_usd)
         # a plan started from invoices of two companies is refused
-        with self.assertRaisesRegex(UserError, "one customer in one company"):
+        with self.assertRefused(UserError, "one customer in one company"):
             (inv_usd | inv_jp).action_kakeuri_payment_plan()
         self.assertEqual(self.customer.kakeuri_payment_plan_count, 1)

@@ -63,7 +63,7 @@ class TestPaymentPlanPayments(PaymentPlanCommon):
         self.assertFalse(self.customer.kakeuri_credit_hold)
         self.assertFalse(self.customer.kakeuri_credit_hold_reason)
         bodies = " ".join(plan.message_ids.mapped("body"))
-        self.assertIn("Payment plan paid in full: $\xa01,000.00", bodies)
+        self.assertIn("Payment plan paid in full: $&nbsp;1,000.00", bodies)
         self.assertIn("Credit hold of Hoshi Trading released", bodies)
 
     def test_broken_after_grace_with_activity(self):
@@ -86,8 +86,8 @@ class TestPaymentPlanPayments(PaymentPlanCommon):
             for thread in (plan, self.customer):
                 note = thread.message_ids[0].body
                 self.assertIn(f"Payment plan {plan.name} is broken", note)
-                self.assertIn("installment 1 of $\xa0200.00 due on 04/30/2026", note)
-                self.assertIn("The whole rest, $\xa0800.00, is due again", note)
+                self.assertIn("installment 1 of $&nbsp;200.00 due on 04/30/2026", note)
+                self.assertIn("The whole rest, $&nbsp;800.00, is due again", note)
             # checked again: nothing more to do
             self.assertFalse(self.Plan._cron_check_plans())
         # the hold stays while the plan is broken; the rest paid later: done, hold released
@@ -103,20 +103,24 @@ class TestPaymentPlanPayments(PaymentPlanCommon):
             inv_b = self.invoice(300.0, "2026-01-10", "2026-02-10", partner=self.other_customer)
             inv_c = self.invoice(30000, "2026-01-10", "2026-02-10", jp=True)
             plans = self.plan(inv_a, count=1) | self.plan(inv_b, count=1) | self.plan(inv_c, count=1)
-            plans.action_activate()
+            both = (self.usd_company | self.jp_company).ids
+            plans.with_context(allowed_company_ids=both).action_activate()
         cron = self.env.ref("kakeuri_ar.ir_cron_kakeuri_payment_plan_check")
         self.assertEqual(cron.code, "model._cron_check_plans()")
         cron, progress = cron._add_progress()
         Plan = self.Plan.with_context(ir_cron_progress_id=progress.id)
         with freeze_time("2026-05-06"):
-            # the JPY plan's 5 days of grace are over, the USD plans' 7 are not
+            # over: the 5 days of grace of the JPY plan, the plan without policy (no grace);
+            # not over: the 7 days of the first customer's policy. One plan per call.
+            self.assertEqual(Plan._cron_check_plans(batch_size=1), plans[1])
+            self.assertEqual((progress.done, progress.remaining), (1, 1))
             self.assertEqual(Plan._cron_check_plans(batch_size=1), plans[2])
             self.assertEqual((progress.done, progress.remaining), (1, 0))
-        with freeze_time("2026-05-09"):
-            self.pay(inv_b, 300.0, "2026-05-09")
-            self.assertEqual(plans[1].state, "done")
+            self.assertEqual(plans.mapped("state"), ["active", "broken", "broken"])
+        with freeze_time("2026-05-08"):
             self.assertEqual(Plan._cron_check_plans(batch_size=1), plans[0])
-            self.assertEqual((progress.done, progress.remaining), (1, 0))
+            # a broken plan paid in full is done at once
+            self.pay(inv_b, 300.0, "2026-05-08")
         self.assertEqual(plans.mapped("state"), ["broken", "done", "broken"])
 
     def test_hold_kept_by_another_plan_and_other_reasons(self):

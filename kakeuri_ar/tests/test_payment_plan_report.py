@@ -37,7 +37,7 @@ class TestPaymentPlanAgreement(PaymentPlanCommon):
             "07/30/2026",
             "300.00",
             "1,000.00",
-            "still unpaid <strong>7</strong> day(s) after its due date",
+            "still unpaid <strong>7</strong> day(s) after its due date,",
             "Creditor",
             "Debtor",
         ):
@@ -48,7 +48,7 @@ class TestPaymentPlanAgreement(PaymentPlanCommon):
         self.customer.lang = "ja_JP"
         html_ja = self._html(plan)
         self.assertIn("御中", html_ja)
-        self.assertIn("2026/04/30", html_ja)
+        self.assertIn("2026年04月30日", html_ja)
         pdf = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
@@ -59,7 +59,7 @@ class TestPaymentPlanAgreement(PaymentPlanCommon):
     def test_send_agreement_through_the_mail_queue(self):
         inv = self.invoice(900.0, "2026-01-10", "2026-02-10")
         plan = self.plan(inv, count=3)
-        with self.assertRaisesRegex(UserError, "activate it before sending the agreement"):
+        with self.assertRefused(UserError, "activate it before sending the agreement"):
             plan.action_send_agreement()
         plan.action_activate()
         action = plan.with_user(self.collector).action_send_agreement()
@@ -72,7 +72,7 @@ class TestPaymentPlanAgreement(PaymentPlanCommon):
         self.assertEqual(mail.state, "outgoing", "queued, not sent at once")
         self.assertIn(self.customer, mail.recipient_ids)
         self.assertIn(f"Payment Plan Agreement {plan.name}", mail.subject)
-        self.assertIn("$\xa0900.00", mail.body_html)
+        self.assertIn("$&nbsp;900.00", mail.body_html)
         self.assertEqual(len(mail.attachment_ids), 1)
         self.assertTrue(mail.attachment_ids.name.startswith(f"Hoshi Trading - {plan.name.replace('/', '-')}"))
 

@@ -4,6 +4,8 @@
 hold while in a plan in the USD company), a collector (billing user, so a receivables user)
 and a salesperson."""
 
+from contextlib import contextmanager
+
 from odoo import Command, fields
 from odoo.tests import new_test_user
 
@@ -54,16 +56,26 @@ class PaymentPlanCommon(KakeuriJpCommon):
         )
 
     # ------------------------------------------------------------------ helpers
+    @contextmanager
+    def assertRefused(self, exception, regex):
+        """``assertRaisesRegex`` in a savepoint (Odoo's ``assertRaises``): what the refused call
+        wrote is rolled back, as the user's transaction would be."""
+        with self.assertRaises(exception) as cm:
+            yield cm
+        self.assertRegex(str(cm.exception), regex)
+
     def invoice(self, amount, date, date_due=None, partner=None, jp=False):
         company_data = self.jp_company_data if jp else self.usd_company_data
         partner = partner or (self.customer_jp if jp else self.customer)
         return self.kakeuri_invoice(company_data, partner, amount, date, date_due)
 
     def plan(self, moves, count=3, date_first="2026-04-30", compute=True, **vals):
-        company = moves.company_id
-        plan = self.Plan.with_company(company).create(
+        # invoices of two companies (refused) are read in all the user's companies
+        company = moves.company_id[:1]
+        Plan = self.Plan.with_company(company) if len(moves.company_id) == 1 else self.Plan
+        plan = Plan.create(
             {
-                "partner_id": moves.commercial_partner_id.id,
+                "partner_id": moves.commercial_partner_id[:1].id,
                 "company_id": company.id,
                 "move_ids": [Command.set(moves.ids)],
                 "installment_count": count,

@@ -129,7 +129,7 @@ class KakeuriPaymentPlan(models.Model):
         help="When the down payment is due; empty: on the first date.",
     )
     installment_count = fields.Integer(
-        string="Installments",
+        string="Number of Installments",
         default=3,
         help="How many installments, the down payment included.",
     )

@@ -40,6 +40,7 @@
         "data/direct_debit_data.xml",
         "data/arrangement_data.xml",
         "data/promise_data.xml",
+        "data/payment_plan_data.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
@@ -47,7 +48,9 @@
         "report/dunning_report.xml",
         "report/account_statement_report.xml",
         "report/account_invoice_report_jp.xml",
+        "report/payment_plan_report.xml",
         "data/billing_mail_template.xml",
+        "data/payment_plan_mail_template.xml",
         # wizards
         "wizards/credit_override_wizard.xml",
         "wizards/closing_run_wizard.xml",
@@ -77,6 +80,7 @@
         "views/res_config_settings_dunning_views.xml",
         "views/billing_statement_portal_views.xml",
         "views/portal_templates.xml",
+        "views/payment_plan_portal_templates.xml",
         "views/res_partner_statement_schedule_views.xml",
         "views/statement_log_views.xml",
         "views/res_bank_jp_views.xml",
@@ -92,6 +96,7 @@
         "views/res_config_settings_jp_views.xml",
         "views/payment_promise_views.xml",
         "views/portal_promise_templates.xml",
+        "views/payment_plan_views.xml",
         "views/menus.xml",
     ],
     "demo": [

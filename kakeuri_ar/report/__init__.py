@@ -10,6 +10,7 @@ from . import (
     direct_debit_collection,
     dunning_candidates,
     dunning_collection,
+    dunning_collection_plan,
     receivable_holds,
     receivable_ledger,
 )

@@ -3,7 +3,7 @@ import uuid
 from collections import defaultdict
 
 from odoo import api, models
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context
 from odoo.tools.mail import generate_tracking_message_id
 
 from .kakeuri_dunning_format import DunningBatch
@@ -85,9 +85,26 @@ class KakeuriDunningMail(models.AbstractModel):
 
     @api.model
     def _create_mails(self, vals_list):
-        """Queue the mails ``vals_list`` with one ORM create for the batch (``mail.mail``
-        creates its ``mail.message`` through ``_inherits``). Returns them in that order."""
-        mails = self.env["mail.mail"].sudo().create(vals_list)
+        """Queue the mails ``vals_list`` (values of the ``mail.mail`` and of its
+        ``mail.message``) with two ORM creates for the batch: the messages, then the mails
+        linked to them. Created through ``_inherits`` instead, each message body would be
+        sanitized once more (for the mail's cache) and the mail's defaults computed for every
+        message field too. ``is_notification`` stays False, as for a mail created with its
+        message (``mail.template.send_mail``). Returns the mails in that order."""
+        Mail = self.env["mail.mail"].sudo().with_context(clean_context(self.env.context))
+        messages = Mail.env["mail.message"].create(
+            [{key: value for key, value in vals.items() if Mail._fields[key].inherited} for vals in vals_list]
+        )
+        mails = Mail.create(
+            [
+                dict(
+                    {key: value for key, value in vals.items() if not Mail._fields[key].inherited},
+                    mail_message_id=message.id,
+                    is_notification=False,
+                )
+                for vals, message in zip(vals_list, messages, strict=True)
+            ]
+        )
         documents = defaultdict(list)
         for vals in vals_list:
             documents[vals["model"]].append(vals["res_id"])

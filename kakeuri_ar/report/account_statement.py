@@ -180,11 +180,14 @@ class KakeuriAccountStatement(models.AbstractModel):
         rows = self.env.execute_query(self._lines_query(condition, date_from))
         currency = company.currency_id
         opening = currency.round(rows[0][0]) if rows else 0.0
+        # builtin round() to the currency's digits: the amounts are sums of rounded amounts, so
+        # this only drops float noise, and currency.round() per line costs more than the query
+        digits = currency.decimal_places
         lines = []
         for _opening, date, move_id, name, ref, move_type, is_payment, date_due, amount, running in rows:
             if move_id is None:  # the opening balance alone: no movement in the period
                 continue
-            amount = currency.round(amount)
+            amount = round(amount, digits) + 0.0
             lines.append(
                 {
                     "date": date,
@@ -196,7 +199,7 @@ class KakeuriAccountStatement(models.AbstractModel):
                     "date_due": date_due or False,
                     "debit": amount if amount > 0 else 0.0,
                     "credit": -amount if amount < 0 else 0.0,
-                    "balance": currency.round(running),
+                    "balance": round(running, digits) + 0.0,
                 }
             )
         return opening, lines

@@ -25,6 +25,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .receivable_ledger import PARTNER_LINES_MAX
+
 DEFAULT_BUCKET_EDGES = (30, 60, 90, 120)
 BASES = ("due_date", "invoice_date")
 
@@ -262,11 +264,14 @@ class KakeuriAgingReport(models.AbstractModel):
         restrict = self._record_rule_filter()
         if restrict is not None:
             line_filter = SQL("%s AND %s", line_filter, restrict)
+        lines, with_lines = SQL("account_move_line"), SQL()
         if partner_ids is not None:
             if len(ids) < len(partner_ids):  # False/0 asks for the items without a partner
                 line_filter = SQL("%s AND (l.partner_id = ANY(%s) OR l.partner_id IS NULL)", line_filter, ids)
-            else:
+            elif len(ids) > PARTNER_LINES_MAX:  # many customers: through the receivable index
                 line_filter = SQL("%s AND l.partner_id = ANY(%s)", line_filter, ids)
+            else:
+                lines, with_lines = ledger._partner_lines(ids)
 
         if basis == "invoice_date":
             ref_date = SQL("COALESCE(l.invoice_date, l.date)")
@@ -289,7 +294,8 @@ class KakeuriAgingReport(models.AbstractModel):
                 " ON s.line_id = l.id",
                 ledger._later_partials(as_of),
             )
-        return {"line_filter": line_filter, "band": band, "later": later, "later_join": later_join}
+        ctx = dict(with_lines=with_lines, lines=lines, line_filter=line_filter, band=band)
+        return dict(ctx, later=later, later_join=later_join)
 
     @api.model
     def _open_lines_query(self, as_of, edges, company, partner_ids, basis):
@@ -301,10 +307,11 @@ class KakeuriAgingReport(models.AbstractModel):
             return None
         return SQL(
             """
+            %(with_lines)s
             SELECT l.id AS line_id, l.company_id,
                    COALESCE(rp.commercial_partner_id, l.partner_id) AS partner_id, %(band)s AS band,
                    l.amount_residual + COALESCE(s.amount, 0) AS residual
-              FROM account_move_line l
+              FROM %(lines)s l
          LEFT JOIN res_partner rp ON rp.id = l.partner_id
                    %(later_join)s
              WHERE %(line_filter)s
@@ -333,6 +340,7 @@ class KakeuriAgingReport(models.AbstractModel):
         outer = SQL(", ").join(SQL("COALESCE(SUM(g.%s), 0)", SQL.identifier(f"b{index}")) for index in bands)
         return SQL(
             """
+            %(with_lines)s
             SELECT g.company_id, COALESCE(rp.commercial_partner_id, g.partner_id) AS partner_id,
                    SUM(g.total) AS total, %(outer)s
               FROM (
@@ -340,7 +348,7 @@ class KakeuriAgingReport(models.AbstractModel):
                       FROM (
                             SELECT l.company_id, l.partner_id, l.amount_residual::float8 AS amount,
                                    %(band)s AS band
-                              FROM account_move_line l
+                              FROM %(lines)s l
                              WHERE %(line_filter)s
                                AND l.amount_residual <> 0
                            ) x
@@ -349,7 +357,7 @@ class KakeuriAgingReport(models.AbstractModel):
                     SELECT x.company_id, x.partner_id, SUM(x.amount) AS total, %(inner)s
                       FROM (
                             SELECT l.company_id, l.partner_id, p.amount::float8 AS amount, %(band)s AS band
-                              FROM account_move_line l
+                              FROM %(lines)s l
                                    %(later)s
                              WHERE %(line_filter)s
                            ) x

@@ -104,6 +104,7 @@
         "demo/contracts_demo.xml",
         "demo/aging_demo.xml",
         "demo/dunning_demo.xml",
+        "demo/arrangement_demo.xml",
         "demo/portal_demo.xml",
         "demo/statement_demo.xml",
         "demo/jp_company_demo.xml",

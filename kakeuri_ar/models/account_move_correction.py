@@ -2,6 +2,9 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+# the credit check is defined before this extension of it, whatever the import order
+from . import account_move_credit  # noqa: F401
+
 # the customer documents that may be corrected (a credit note is corrected by another one)
 CORRECTABLE_MOVE_TYPES = ("out_invoice", "out_receipt")
 

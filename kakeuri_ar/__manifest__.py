@@ -41,6 +41,7 @@
         "data/arrangement_data.xml",
         "data/promise_data.xml",
         "data/payment_plan_data.xml",
+        "data/invoice_correction_mail_template.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
@@ -61,6 +62,8 @@
         "wizards/account_statement_wizard.xml",
         "wizards/direct_debit_result_wizard.xml",
         "wizards/bank_import_wizard.xml",
+        "wizards/dispute_reject_wizard.xml",
+        "wizards/invoice_correction_wizard.xml",
         # views
         "views/kakeuri_credit_policy_views.xml",
         "views/res_partner_credit_views.xml",
@@ -97,6 +100,10 @@
         "views/payment_promise_views.xml",
         "views/portal_promise_templates.xml",
         "views/payment_plan_views.xml",
+        "views/dispute_views.xml",
+        "views/account_move_dispute_views.xml",
+        "views/res_partner_dispute_views.xml",
+        "views/account_move_correction_views.xml",
         "views/menus.xml",
     ],
     "demo": [

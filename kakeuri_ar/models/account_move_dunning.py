@@ -19,12 +19,6 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
     )
-    kakeuri_dunning_blocked = fields.Boolean(
-        string="Disputed",
-        copy=False,
-        tracking=True,
-        help="A disputed invoice is never dunned until the dispute is resolved.",
-    )
     kakeuri_dunning_line_ids = fields.Many2many(
         comodel_name="kakeuri.dunning.line",
         relation="kakeuri_dunning_line_move_rel",

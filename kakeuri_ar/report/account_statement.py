@@ -38,11 +38,12 @@ class KakeuriAccountStatement(models.AbstractModel):
         :return: dict with ``partner_id`` (the commercial partner), ``company_id``,
             ``currency_id``, ``date_from``, ``date_to``, ``opening_balance``, ``lines``
             (dicts ``date, move_id, name, ref, move_type, kind, date_due, debit, credit,
-            balance``; ``kind`` is 'invoice', 'refund', 'payment' or 'other'; ``balance`` is
-            the running balance after the line), ``debit_total``, ``credit_total``,
-            ``closing_balance``, ``buckets`` (aging bands at ``date_to``: not due, 1-30,
-            31-60, 61-90, 91-120, over 120), ``bucket_labels`` and ``overdue`` (the overdue
-            bands summed)."""
+            balance, correction``; ``kind`` is 'invoice', 'refund', 'payment' or 'other';
+            ``balance`` is the running balance after the line; ``correction`` labels a
+            corrected invoice, its cancelling credit note and its correction, else empty),
+            ``debit_total``, ``credit_total``, ``closing_balance``, ``buckets`` (aging bands
+            at ``date_to``: not due, 1-30, 31-60, 61-90, 91-120, over 120), ``bucket_labels``
+            and ``overdue`` (the overdue bands summed)."""
         partner, company, date_from, date_to = self._check_input(partner, date_from, date_to, company)
         currency = company.currency_id
         opening, lines = self._fetch_lines(partner, company, date_from, date_to)
@@ -202,6 +203,12 @@ class KakeuriAccountStatement(models.AbstractModel):
                     "balance": round(running, digits) + 0.0,
                 }
             )
+        # a wrong invoice, the credit note cancelling it and its correction say so
+        labels = (
+            self.env["account.move"].browse([line["move_id"] for line in lines])._kakeuri_correction_labels()
+        )
+        for line in lines:
+            line["correction"] = labels.get(line["move_id"], "")
         return opening, lines
 
     @api.model

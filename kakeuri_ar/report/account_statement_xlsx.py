@@ -103,7 +103,7 @@ class KakeuriAccountStatementXlsx(models.AbstractModel):
             sheet.write_datetime(row, 0, fields.Datetime.to_datetime(line["date"]), fmt["date_cell"])
             sheet.write(row, 1, line["name"])
             sheet.write(row, 2, kinds[line["kind"]])
-            sheet.write(row, 3, line["ref"])
+            sheet.write(row, 3, " / ".join(text for text in (line.get("correction"), line["ref"]) if text))
             if line["date_due"]:
                 sheet.write_datetime(row, 4, fields.Datetime.to_datetime(line["date_due"]), fmt["date_cell"])
             if line["debit"]:

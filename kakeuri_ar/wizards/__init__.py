@@ -8,4 +8,6 @@ from . import (
     contract_bill_wizard,
     credit_override_wizard,
     direct_debit_result_wizard,
+    dispute_reject_wizard,
+    invoice_correction_wizard,
 )

@@ -132,7 +132,9 @@ class TestDirectDebit(KakeuriJpCommon):
                 self.assertEqual(self._line(run, beta).amount, 8800)
                 self.assertEqual(run.amount_total, 25300)
                 # a disputed invoice is not debited
-                invoices["beta"].kakeuri_dunning_blocked = True
+                self.env["kakeuri.dispute"].create(
+                    {"move_id": invoices["beta"].id, "amount": invoices["beta"].amount_residual, "reason": "Wrong goods"}
+                )
                 run.action_collect()
                 self.assertEqual(run.line_ids.partner_id, alpha)
 

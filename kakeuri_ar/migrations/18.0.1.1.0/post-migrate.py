@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The customer's promise fields (date, amount, recorded on) become promise records."""
+"""The customer's promise fields (date, amount, recorded on) become promise records, and invoices
+flagged as disputed become open disputes for their residual."""
 
 from odoo import SUPERUSER_ID, api
 
@@ -9,3 +10,4 @@ def migrate(cr, version):
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     env["kakeuri.payment.promise"]._migrate_partner_promises()
+    env["kakeuri.dispute"]._migrate_blocked_invoices()

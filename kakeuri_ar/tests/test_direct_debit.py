@@ -133,7 +133,11 @@ class TestDirectDebit(KakeuriJpCommon):
                 self.assertEqual(run.amount_total, 25300)
                 # a disputed invoice is not debited
                 self.env["kakeuri.dispute"].create(
-                    {"move_id": invoices["beta"].id, "amount": invoices["beta"].amount_residual, "reason": "Wrong goods"}
+                    {
+                        "move_id": invoices["beta"].id,
+                        "amount": invoices["beta"].amount_residual,
+                        "reason": "Wrong goods",
+                    }
                 )
                 run.action_collect()
                 self.assertEqual(run.line_ids.partner_id, alpha)

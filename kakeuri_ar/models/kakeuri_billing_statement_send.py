@@ -14,24 +14,9 @@ class KakeuriBillingStatement(models.Model):
         self.ensure_one()
         if self.state == "draft":
             self.action_confirm()
-        template = self.env.ref("kakeuri_ar.mail_template_billing_statement", raise_if_not_found=False)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id if template else False,
-                "default_composition_mode": "comment",
-                "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
-                "force_email": True,
-                "mail_notify_force_send": False,
-                "kakeuri_mark_statement_sent": True,
-            },
-        }
+        return self.env["kakeuri.mail.render"]._composer_action(
+            self, "kakeuri_ar.mail_template_billing_statement", kakeuri_mark_statement_sent=True
+        )
 
     def action_send_queued(self):
         """Confirm and Send (list button): queue the statements by mail."""

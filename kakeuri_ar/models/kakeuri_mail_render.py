@@ -250,3 +250,27 @@ class KakeuriMailRender(models.AbstractModel):
         if to_process:
             bodies.update(tmpl._render_template_postprocess(template.model, to_process))
         return bodies
+
+    @api.model
+    def _composer_action(self, records, template_xmlid, **context):
+        """Odoo's mail composer on ``records`` with the template ``template_xmlid`` (its report
+        attached), the mail queued rather than sent at once: how a document of the addon is
+        sent by hand. ``context`` adds keys to the composer's context."""
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": records._name,
+                "default_res_ids": records.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+                "force_email": True,
+                "mail_notify_force_send": False,
+                **context,
+            },
+        }

@@ -24,23 +24,7 @@ class KakeuriPaymentPlan(models.Model):
                     state=self._kakeuri_state_label(),
                 )
             )
-        template = self.env.ref(AGREEMENT_TEMPLATE, raise_if_not_found=False)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id if template else False,
-                "default_composition_mode": "comment",
-                "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
-                "force_email": True,
-                "mail_notify_force_send": False,
-            },
-        }
+        return self.env["kakeuri.mail.render"]._composer_action(self, AGREEMENT_TEMPLATE)
 
     def action_view_invoices(self):
         self.ensure_one()

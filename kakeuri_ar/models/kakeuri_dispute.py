@@ -124,8 +124,8 @@ class KakeuriDispute(models.Model):
             if currency.compare_amounts(dispute.amount, disputable) > 0:
                 raise ValidationError(
                     _(
-                        "A dispute over the invoice's residual: %(amount)s disputed on %(move)s, "
-                        "which owes %(residual)s of which %(other)s is already disputed.",
+                        "%(move)s owes %(residual)s, of which %(other)s is already disputed: a "
+                        "dispute of %(amount)s is more than is left to dispute.",
                         amount=amount,
                         move=move.display_name,
                         residual=currency.format(move.amount_residual_signed),

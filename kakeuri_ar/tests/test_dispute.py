@@ -110,7 +110,9 @@ class TestDispute(KakeuriDisputeCommon):
         company_data, customer, price = self.worlds[0]
         invoice = self.taxed_invoice(company_data, customer, price, "2026-02-01")
         total = invoice.amount_total  # 1,150.00
-        with self.assertRefused(r"over the invoice's residual: \$\s?1,150\.01", ValidationError):
+        with self.assertRefused(
+            r"a dispute of \$\s?1,150\.01 is more than is left to dispute", ValidationError
+        ):
             self.new_dispute(invoice, total + 0.01)
         with self.assertRefused(r"more than zero, got \$\s?0\.00", ValidationError):
             self.new_dispute(invoice, 0.0)
@@ -118,11 +120,11 @@ class TestDispute(KakeuriDisputeCommon):
             self.new_dispute(invoice, -5.0)
         self.new_dispute(invoice, 1000.0)
         with self.assertRefused(
-            r"\$\s?200\.00 disputed on .* of which \$\s?1,000\.00 is already", ValidationError
+            r"of which \$\s?1,000\.00 is already disputed: a dispute of \$\s?200\.00", ValidationError
         ):
             self.new_dispute(invoice, 200.0)
         second = self.new_dispute(invoice, 150.0)
-        with self.assertRefused("over the invoice's residual", ValidationError):
+        with self.assertRefused("is more than is left to dispute", ValidationError):
             second.amount = 151.0
         self.assertEqual(invoice.kakeuri_disputed_amount, total)
 

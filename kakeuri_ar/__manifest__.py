@@ -28,6 +28,7 @@
         "security/direct_debit_security.xml",
         "security/cash_matching_security.xml",
         "security/arrangement_security.xml",
+        "security/score_security.xml",
         # data
         "data/contract_data.xml",
         "data/billing_data.xml",

@@ -131,9 +131,10 @@ def generate(env):
         """
         INSERT INTO res_partner (id, name, complete_name, ref, active, is_company, customer_rank,
                                  type, autopost_bills, commercial_partner_id, lang,
+                                 kakeuri_statement_frequency,
                                  create_date, write_date, create_uid, write_uid)
         SELECT %(pbase)s + g - 1, 'Bench Customer ' || g, 'Bench Customer ' || g, 'BENCH-AGING-' || g,
-               true, true, 1, 'contact', 'ask', %(pbase)s + g - 1, 'en_US',
+               true, true, 1, 'contact', 'ask', %(pbase)s + g - 1, 'en_US', 'none',
                now(), now(), 1, 1
           FROM generate_series(1, %(nc)s) g
         """,

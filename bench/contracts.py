@@ -73,9 +73,10 @@ def generate(env, contracts=CONTRACTS, customers=CUSTOMERS):
     cr.execute(
         """
         INSERT INTO res_partner (name, complete_name, ref, is_company, active, type, autopost_bills, lang,
-                                 email, create_date, write_date, create_uid, write_uid)
+                                 email, kakeuri_statement_frequency,
+                                 create_date, write_date, create_uid, write_uid)
         SELECT 'ベンチ株式会社 ' || n, 'ベンチ株式会社 ' || n, 'BENCH-' || n, true, true, 'contact', 'ask',
-               'en_US', 'bench' || n || '@example.jp', now(), now(), 1, 1
+               'en_US', 'bench' || n || '@example.jp', 'none', now(), now(), 1, 1
           FROM generate_series(1, %s) n
         """,
         [customers],

@@ -60,9 +60,9 @@ def generate(env):
         """
         INSERT INTO res_partner (id, name, complete_name, active, is_company,
                                  type, customer_rank, supplier_rank, commercial_partner_id, autopost_bills,
-                                 create_uid, write_uid, create_date, write_date)
+                                 kakeuri_statement_frequency, create_uid, write_uid, create_date, write_date)
         SELECT %(first)s + g, 'Bench Customer ' || g, 'Bench Customer ' || g, true, true,
-               'contact', 1, 0, %(first)s + g, 'ask', 1, 1, now(), now()
+               'contact', 1, 0, %(first)s + g, 'ask', 'none', 1, 1, now(), now()
           FROM generate_series(0, %(n)s - 1) g
         """,
         {"first": first_partner, "n": N_CUSTOMERS},

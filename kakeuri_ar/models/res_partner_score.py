@@ -3,8 +3,10 @@ from odoo import _, api, fields, models
 
 from .kakeuri_credit_policy_score import GRADES
 
-# grades shown in the trend on the customer's form
+# months shown in the grade trend on the customer's form
 TREND_LENGTH = 6
+# the latest score's figures shown on the form, as ``kakeuri_score_<name>``
+FIGURES = ("avg_days_to_pay", "avg_days_late", "on_time_rate", "promise_kept_rate", "promise_count", "dso")
 
 
 class ResPartner(models.Model):
@@ -32,7 +34,8 @@ class ResPartner(models.Model):
     kakeuri_grade_trend = fields.Char(
         string="Grade Trend",
         compute="_compute_kakeuri_score",
-        help="The grades of the customer's last scores in the current company, oldest first.",
+        help="The customer's grade at the latest score of each of the last six months scored in "
+        "the current company, oldest first.",
     )
     kakeuri_grade_direction = fields.Selection(
         selection=[("up", "Better"), ("down", "Worse"), ("same", "Unchanged")],
@@ -40,21 +43,23 @@ class ResPartner(models.Model):
         compute="_compute_kakeuri_score",
         help="The latest grade compared with the oldest grade of the trend.",
     )
-    kakeuri_score_date = fields.Date(related="kakeuri_score_id.date", string="Scored On")
+    # the latest score's figures (computed with it: a related field through a non-stored
+    # many2one cannot be recomputed when the score changes)
+    kakeuri_score_date = fields.Date(string="Scored On", compute="_compute_kakeuri_score")
     kakeuri_score_avg_days_to_pay = fields.Float(
-        related="kakeuri_score_id.avg_days_to_pay", string="Avg. Days to Pay"
+        string="Avg. Days to Pay", digits=(16, 1), compute="_compute_kakeuri_score"
     )
     kakeuri_score_avg_days_late = fields.Float(
-        related="kakeuri_score_id.avg_days_late", string="Avg. Days Late"
+        string="Avg. Days Late", digits=(16, 1), compute="_compute_kakeuri_score"
     )
-    kakeuri_score_on_time_rate = fields.Float(related="kakeuri_score_id.on_time_rate", string="On Time (%)")
+    kakeuri_score_on_time_rate = fields.Float(
+        string="On Time (%)", digits=(16, 1), compute="_compute_kakeuri_score"
+    )
     kakeuri_score_promise_kept_rate = fields.Float(
-        related="kakeuri_score_id.promise_kept_rate", string="Promises Kept (%)"
+        string="Promises Kept (%)", digits=(16, 1), compute="_compute_kakeuri_score"
     )
-    kakeuri_score_promise_count = fields.Integer(
-        related="kakeuri_score_id.promise_count", string="Promises Judged"
-    )
-    kakeuri_score_dso = fields.Float(related="kakeuri_score_id.dso", string="DSO (Days)")
+    kakeuri_score_promise_count = fields.Integer(string="Promises Judged", compute="_compute_kakeuri_score")
+    kakeuri_score_dso = fields.Float(string="DSO (Days)", digits=(16, 1), compute="_compute_kakeuri_score")
 
     @api.depends_context("company")
     def _compute_kakeuri_score(self):
@@ -73,11 +78,28 @@ class ResPartner(models.Model):
                 history[score.partner_id.id] |= score
         for partner in self:
             scores = history.get(partner.commercial_partner_id.id, Score.browse())
-            partner.kakeuri_score_id = scores[:1].sudo(False)
+            latest = scores[:1]
+            partner.kakeuri_score_id = latest.sudo(False)
+            partner.kakeuri_score_date = latest.date
+            for name in FIGURES:
+                partner[f"kakeuri_score_{name}"] = latest[name]
             partner.kakeuri_score_count = len(scores)
-            grades = [score.grade for score in reversed(scores[:TREND_LENGTH]) if score.grade]
+            grades = [score.grade for score in reversed(self._kakeuri_monthly_scores(scores)) if score.grade]
             partner.kakeuri_grade_trend = " → ".join(grades)
             partner.kakeuri_grade_direction = self._kakeuri_grade_direction(grades)
+
+    @api.model
+    def _kakeuri_monthly_scores(self, scores):
+        """Of ``scores`` (latest first), the latest of each month, for the last
+        ``TREND_LENGTH`` months scored: the nightly scores would make a trend of days."""
+        monthly = {}
+        for score in scores:
+            month = (score.date.year, score.date.month)
+            if month not in monthly:
+                if len(monthly) == TREND_LENGTH:
+                    break
+                monthly[month] = score
+        return list(monthly.values())
 
     @api.model
     def _kakeuri_grade_direction(self, grades):

@@ -46,7 +46,6 @@ class TestGradeRule(ScoreCommon):
         self.assertEqual(self.grade(80.0, 0.0, kept=0.0, promises=4, settings=lenient), "D")
 
     def test_bad_policy_settings(self):
-        policy = self.Policy.create({"name": "Scores"})
         bad = [
             ({"score_window_months": 0}, "at least one month"),
             ({"grade_b_days_late": 2}, "rise from grade to grade"),
@@ -55,11 +54,17 @@ class TestGradeRule(ScoreCommon):
             ({"grade_promise_kept_min": -5.0}, "percentage from 0 to 100"),
             ({"review_rounding": -1.0}, "cannot be negative"),
         ]
-        for vals, message in bad:
-            with self.subTest(vals=vals), self.assertRaisesRegex(ValidationError, message):
-                policy.write(vals)
-                policy.flush_recordset()
-        self.assertEqual(policy.score_window_months, 12)
+        for index, (vals, message) in enumerate(bad):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(ValidationError, f"Scores {index}.*{message}"),
+            ):
+                with self.env.cr.savepoint():
+                    self.Policy.create({"name": f"Scores {index}", **vals})
+        self.assertFalse(self.Policy.search([("name", "=like", "Scores %")]))
+        policy = self.Policy.create({"name": "Scores"})
+        with self.assertRaisesRegex(ValidationError, "rise from grade to grade .3 / 10 / 40 / 35"):
+            policy.write({"grade_c_days_late": 40, "grade_d_days_late": 35})
         self.assertEqual(policy._kakeuri_score_settings()["grade_b_days_late"], 10)
 
 
@@ -149,9 +154,12 @@ class TestScoreRuns(ScoreCommon):
         self.assertEqual(self.cust_a.kakeuri_grade_direction, "up")
         self.assertEqual(self.cust_a.kakeuri_score_count, 4)
         self.assertEqual(self.cust_a.kakeuri_score_id.date.isoformat(), "2026-07-31")
-        self._score(self.cust_b)
+        # the grade on the customer is the one of the company's latest score date
         self._invoice(self.cust_c, 100.0, "2026-04-01", due="2026-04-10")
         self._score(self.cust_c)
+        self.assertFalse(self.cust_c.kakeuri_payment_grade)
+        self._score(self.cust_c, "2026-07-31")
+        self._score(self.cust_b, "2026-07-31")
         partners = self.cust_a | self.cust_b | self.cust_c
         self.assertEqual(
             self.env["res.partner"].search([("id", "in", partners.ids), ("kakeuri_payment_grade", "=", "A")]),

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, sql_db
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -139,6 +139,22 @@ class TestScoreRuns(ScoreCommon):
         self.Score._cron_compute_scores(SCORE_DATE)
         self.assertEqual(self.Score.search_count([]), count, "a second run of the date adds nothing")
         self.assertEqual(self.cust_b.kakeuri_payment_grade, "E")
+
+    def test_cron_skips_a_company_another_worker_scores(self):
+        """A second worker leaves a company's date to the worker that scores it (advisory
+        lock), and scores the other companies."""
+        self._history()
+        main = self.env.company
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
+            Mixin = self.env(cr=other)["kakeuri.batch.mixin"]
+            self.assertEqual(Mixin._kakeuri_claim(main.ids, f"kakeuri.credit.score/{SCORE_DATE}"), main.ids)
+            self.Score._cron_compute_scores(SCORE_DATE)
+            scored = self.Score.search([("date", "=", SCORE_DATE), ("partner_id", "=", self.cust_a.id)])
+            self.assertEqual(scored.company_id, self.company_2)
+            other.rollback()
+        self.Score._cron_compute_scores(SCORE_DATE)
+        scored = self.Score.search([("date", "=", SCORE_DATE), ("partner_id", "=", self.cust_a.id)])
+        self.assertEqual(scored.company_id, main | self.company_2)
 
     def test_trend_and_group_by_grade(self):
         """The partner's trend over its scores, and the grade as a filter and group-by."""

@@ -157,13 +157,27 @@ class KakeuriCreditScore(models.Model):
         for partner_id, (settings, date_from, figures) in rows.items():
             vals = self._prepare_score_vals(company, date, partner_id, settings, date_from, figures)
             if partner_id in existing:
-                existing[partner_id].write(vals)
-                scores |= existing[partner_id]
+                score = existing[partner_id]
+                changed = score._changed_vals(vals)
+                if changed:
+                    score.write(changed)
+                scores |= score
             else:
                 to_create.append(vals)
         if to_create:
             scores |= Score.create(to_create)
         return scores
+
+    def _changed_vals(self, vals):
+        """Of ``vals``, those that differ from this score's values (as stored: rounded), so a
+        second run of a day writes only what moved since the first."""
+        self.ensure_one()
+        changed = {}
+        for name, value in vals.items():
+            field = self._fields[name]
+            if field.convert_to_record(field.convert_to_cache(value, self), self) != self[name]:
+                changed[name] = value
+        return changed
 
     @api.model
     def _write_grades(self, company, date, scores, clear_others=False):

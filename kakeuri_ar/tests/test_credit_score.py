@@ -210,3 +210,12 @@ class TestCreditScoreHistories(ScoreCommon):
         self.assertEqual(again, scores, "the same date updates its scores")
         self.assertEqual(again.filtered(lambda s: s.partner_id == self.cust_b).grade, "A")
         self.assertEqual(self.cust_b.kakeuri_payment_grade, "A")
+        # a rerun writes only what moved (values compared as stored, rounded)
+        score_a = again.filtered(lambda s: s.partner_id == self.cust_a)
+        self.assertEqual(
+            score_a._changed_vals({"paid_amount": 1000.0, "avg_days_to_pay": 19.04, "grade": "A"}), {}
+        )
+        self.assertEqual(
+            score_a._changed_vals({"avg_days_to_pay": 19.06, "grade": "B"}),
+            {"avg_days_to_pay": 19.06, "grade": "B"},
+        )

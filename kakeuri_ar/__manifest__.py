@@ -43,6 +43,7 @@
         "data/promise_data.xml",
         "data/payment_plan_data.xml",
         "data/invoice_correction_mail_template.xml",
+        "data/score_data.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
@@ -105,6 +106,8 @@
         "views/account_move_dispute_views.xml",
         "views/res_partner_dispute_views.xml",
         "views/account_move_correction_views.xml",
+        "views/credit_score_views.xml",
+        "views/res_partner_score_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -113,6 +116,7 @@
         "demo/aging_demo.xml",
         "demo/dunning_demo.xml",
         "demo/arrangement_demo.xml",
+        "demo/score_demo.xml",
         "demo/portal_demo.xml",
         "demo/statement_demo.xml",
         "demo/jp_company_demo.xml",

@@ -43,6 +43,7 @@ from . import (
     kakeuri_credit_policy_score,
     kakeuri_credit_review,
     kakeuri_credit_score,
+    kakeuri_credit_score_compute,
     kakeuri_direct_debit_export,
     kakeuri_direct_debit_line,
     kakeuri_direct_debit_result,

@@ -11,6 +11,7 @@ from . import (
     dunning_candidates,
     dunning_collection,
     dunning_collection_plan,
+    payment_behaviour,
     receivable_holds,
     receivable_ledger,
 )

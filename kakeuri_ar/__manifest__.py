@@ -43,6 +43,7 @@
         "data/promise_data.xml",
         "data/payment_plan_data.xml",
         "data/invoice_correction_mail_template.xml",
+        "data/review_data.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
@@ -105,6 +106,8 @@
         "views/account_move_dispute_views.xml",
         "views/res_partner_dispute_views.xml",
         "views/account_move_correction_views.xml",
+        "views/credit_review_views.xml",
+        "views/res_partner_review_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -60,15 +60,17 @@ class KakeuriCreditReview(models.Model):
                 claimed += mixin._kakeuri_claim(chunk, namespace=f"{self._name}/{company.id}")
             if not claimed:
                 continue
-            partners = self.env["res.partner"].browse(claimed)
+            # the run works for every company, whoever started it
+            partners = self.env["res.partner"].sudo().browse(claimed)
             try:
                 with self.env.cr.savepoint():
                     scores = (
                         self.env["kakeuri.credit.score"]
+                        .sudo()
                         .with_company(company)
                         ._compute_scores(company, date_ref, partners=partners)
                     )
-                    self.with_company(company)._propose_for_scores(scores)
+                    self.sudo().with_company(company)._propose_for_scores(scores)
             except (IntegrityError, errors.SerializationFailure):
                 _logger.info("kakeuri: limit reviews of %s proposed by a parallel run", company.name)
                 return done, 0

@@ -44,6 +44,7 @@
         "data/payment_plan_data.xml",
         "data/invoice_correction_mail_template.xml",
         "data/score_data.xml",
+        "data/review_data.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
@@ -108,6 +109,8 @@
         "views/account_move_correction_views.xml",
         "views/credit_score_views.xml",
         "views/res_partner_score_views.xml",
+        "views/credit_review_views.xml",
+        "views/res_partner_review_views.xml",
         "views/menus.xml",
     ],
     "demo": [

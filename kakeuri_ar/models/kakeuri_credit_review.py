@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from .kakeuri_credit_policy_score import GRADES
 
@@ -55,3 +56,61 @@ class KakeuriCreditReview(models.Model):
         index=True,
         tracking=True,
     )
+
+    def init(self):
+        res = super().init()
+        # One open proposal per customer and company, whatever the number of workers proposing
+        # at once (the scheduled run, a manager's selection).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS kakeuri_credit_review_proposed_uniq
+                ON kakeuri_credit_review (partner_id, company_id)
+             WHERE state = 'proposed'
+            """
+        )
+        return res
+
+    # --------------------------------------------------------------- constraints
+    @api.constrains("suggested_limit")
+    def _check_suggested_limit(self):
+        for review in self:
+            if review.suggested_limit < 0:
+                raise ValidationError(
+                    _(
+                        "The proposed limit of %(partner)s cannot be negative (%(value)s).",
+                        partner=review.partner_id.display_name,
+                        value=review.suggested_limit,
+                    )
+                )
+
+    # -------------------------------------------------------------- CRUD
+    def write(self, vals):
+        # a decided review is the record of a decision: its proposal no longer changes
+        frozen = {"suggested_limit", "action", "partner_id", "company_id"} & vals.keys()
+        if frozen:
+            decided = self.filtered(lambda r: r.state != "proposed")
+            if decided:
+                raise UserError(
+                    _(
+                        "The limit review of %(partner)s is already %(state)s: its proposal cannot "
+                        "be changed.",
+                        partner=decided[0].partner_id.display_name,
+                        state=dict(decided[0]._fields["state"]._description_selection(self.env))[
+                            decided[0].state
+                        ],
+                    )
+                )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------ helpers
+    def _kakeuri_open_action(self, name, domain=None, context=None):
+        """The worklist's window action showing these reviews (or those of ``domain``)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("kakeuri_ar.action_kakeuri_credit_review")
+        action.update(
+            {
+                "name": name,
+                "domain": domain if domain is not None else [("id", "in", self.ids)],
+                "context": dict(context or {}, create=False),
+            }
+        )
+        return action

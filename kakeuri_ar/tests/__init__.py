@@ -23,6 +23,8 @@ from . import (
     test_credit_exposure,
     test_credit_invoice,
     test_credit_override,
+    test_credit_review,
+    test_credit_review_concurrency,
     test_dunning_collection,
     test_dunning_companies,
     test_dunning_compute,

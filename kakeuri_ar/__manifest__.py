@@ -43,6 +43,7 @@
         "data/promise_data.xml",
         "data/payment_plan_data.xml",
         "data/invoice_correction_mail_template.xml",
+        "data/snapshot_data.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
@@ -105,6 +106,7 @@
         "views/account_move_dispute_views.xml",
         "views/res_partner_dispute_views.xml",
         "views/account_move_correction_views.xml",
+        "views/ar_snapshot_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -118,7 +120,11 @@
         "demo/jp_company_demo.xml",
         "demo/jp_receivables_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
+        "web.assets_backend": [
+            "kakeuri_ar/static/src/dashboard/**/*",
+        ],
         "web.assets_tests": [
             "kakeuri_ar/static/tests/tours/**/*",
         ],

@@ -97,9 +97,7 @@ class KakeuriArSnapshot(models.Model):
         company.ensure_one()
         date = self._check_date(date)
         if kind not in KINDS:
-            raise ValidationError(
-                _("Unknown snapshot kind %(kind)s: use 'month' or 'today'.", kind=kind)
-            )
+            raise ValidationError(_("Unknown snapshot kind %(kind)s: use 'month' or 'today'.", kind=kind))
         snapshot = self._store(company, date, kind, self._snapshot_vals(company, date))
         if kind == "today":
             previous = self.search(
@@ -158,7 +156,9 @@ class KakeuriArSnapshot(models.Model):
         except (TypeError, ValueError):
             value = None
         if not value:
-            raise ValidationError(_("A receivables snapshot needs a valid date, got %(value)s.", value=repr(date)))
+            raise ValidationError(
+                _("A receivables snapshot needs a valid date, got %(value)s.", value=repr(date))
+            )
         return value
 
     # --------------------------------------------------------------- backfill
@@ -170,8 +170,11 @@ class KakeuriArSnapshot(models.Model):
         company.ensure_one()
         if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 240:
             raise ValidationError(
-                _("Backfill %(company)s: the number of months must be from 1 to 240, got %(value)s.",
-                  company=company.display_name, value=months)
+                _(
+                    "Backfill %(company)s: the number of months must be from 1 to 240, got %(value)s.",
+                    company=company.display_name,
+                    value=months,
+                )
             )
         today = fields.Date.context_today(self)
         ends = []
@@ -200,7 +203,9 @@ class KakeuriArSnapshot(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("The month-end snapshots of the last %(months)s months are computed.", months=months),
+                "message": _(
+                    "The month-end snapshots of the last %(months)s months are computed.", months=months
+                ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -209,8 +214,10 @@ class KakeuriArSnapshot(models.Model):
     def _check_credit_manager(self):
         if not self.env.su and not self.env.user.has_group("kakeuri_ar.group_credit_manager"):
             raise AccessError(
-                _("Only credit managers may compute receivables snapshots (%(user)s is not one).",
-                  user=self.env.user.display_name)
+                _(
+                    "Only credit managers may compute receivables snapshots (%(user)s is not one).",
+                    user=self.env.user.display_name,
+                )
             )
 
     @api.model
@@ -227,6 +234,8 @@ class KakeuriArSnapshot(models.Model):
         that day. In batches of companies (``kakeuri.batch.mixin``); safe with several
         workers: a company is claimed by one at a time, and the unique key (company, date)
         keeps one snapshot per date whatever happens."""
+        # every company's figures, whoever runs it (the scheduled action runs as the system)
+        self = self.sudo()
         date_ref = self._check_date(date_ref or fields.Date.context_today(self))
         Batch = self.env["kakeuri.batch.mixin"]
         return Batch._kakeuri_run_batches(lambda: self._cron_snapshot_batch(date_ref, batch_size))

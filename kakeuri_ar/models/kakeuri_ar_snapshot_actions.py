@@ -24,7 +24,13 @@ class KakeuriArSnapshot(models.Model):
         ]
         if overdue:
             day = fields.Date.to_string(today)
-            domain += ["|", ("date_maturity", "<", day), "&", ("date_maturity", "=", False), ("date", "<", day)]
+            domain += [
+                "|",
+                ("date_maturity", "<", day),
+                "&",
+                ("date_maturity", "=", False),
+                ("date", "<", day),
+            ]
         if partner_id:
             domain.append(("partner_id", "child_of", partner_id))
         return domain

@@ -6,8 +6,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .kakeuri_credit_policy_score import GRADES
-
 TOP_ROWS = 10
 TREND_MONTHS = 12
 
@@ -100,8 +98,15 @@ class KakeuriArSnapshot(models.Model):
             value = ratio(current) if key == "overdue_percent" else current[key]
             before = ratio(previous) if key == "overdue_percent" else previous[key]
             kpis.append(
-                {"key": key, "label": label, "value": value, "previous": before, "unit": unit,
-                 "better": better, "action": action}
+                {
+                    "key": key,
+                    "label": label,
+                    "value": value,
+                    "previous": before,
+                    "unit": unit,
+                    "better": better,
+                    "action": action,
+                }
             )
         return kpis
 
@@ -131,7 +136,9 @@ class KakeuriArSnapshot(models.Model):
         aging of today (with the user's rights on journal items)."""
         rows = [
             row
-            for row in self.env["kakeuri.aging.report"].with_company(company).get_aging(today, company=company)
+            for row in self.env["kakeuri.aging.report"]
+            .with_company(company)
+            .get_aging(today, company=company)
             if row["partner_id"]
         ]
         debtors = sorted((r for r in rows if r["total"] > 0), key=lambda r: (-r["total"], r["partner_id"]))
@@ -161,16 +168,23 @@ class KakeuriArSnapshot(models.Model):
         """Customers per payment grade in ``company`` (the grade is stored per company)."""
         Partner = self.env["res.partner"].with_company(company)
         groups = dict(
-            Partner._read_group([("kakeuri_payment_grade", "!=", False)], ["kakeuri_payment_grade"], ["__count"])
+            Partner._read_group(
+                [("kakeuri_payment_grade", "!=", False)], ["kakeuri_payment_grade"], ["__count"]
+            )
         )
+        grades = Partner._fields["kakeuri_payment_grade"]._description_selection(self.env)
         result = []
-        for grade, label in GRADES:
+        for grade, label in grades:
             domain = [("kakeuri_payment_grade", "=", grade)]
             if company != self.env.company:  # the client filters the grade of its current company
                 domain = [("id", "in", Partner.search(domain).ids)]
             result.append(
-                {"grade": grade, "label": label, "count": groups.get(grade, 0),
-                 "action": self._customers_action(_("Grade %(grade)s", grade=grade), domain)}
+                {
+                    "grade": grade,
+                    "label": label,
+                    "count": groups.get(grade, 0),
+                    "action": self._customers_action(_("Grade %(grade)s", grade=grade), domain),
+                }
             )
         return result
 
@@ -187,7 +201,11 @@ class KakeuriArSnapshot(models.Model):
         for state in ("kept", "broken", "open"):
             domain = base + [("state", "=", state)]
             result.append(
-                {"state": state, "label": labels[state], "count": counts.get(state, 0),
-                 "action": dict(action, domain=domain, context={}, name=labels[state])}
+                {
+                    "state": state,
+                    "label": labels[state],
+                    "count": counts.get(state, 0),
+                    "action": dict(action, domain=domain, context={}, name=labels[state]),
+                }
             )
         return result

@@ -58,7 +58,10 @@ class KakeuriArKpi(models.AbstractModel):
         )
         sales, collected = rows[0]
         currency = company.currency_id
-        return {"sales": currency.round(float(sales)) + 0.0, "collected": currency.round(float(collected)) + 0.0}
+        return {
+            "sales": currency.round(float(sales)) + 0.0,
+            "collected": currency.round(float(collected)) + 0.0,
+        }
 
     @api.model
     def get_ratios(self, receivable, not_due, sales_90, start_receivable, month_sales):

@@ -72,6 +72,14 @@ export class KakeuriArDashboard extends Component {
         return formatDate(deserializeDate(value));
     }
 
+    get asOfText() {
+        const data = this.state.data;
+        return _t("As of %(date)s, compared with %(previous)s", {
+            date: this.formatDay(data.date),
+            previous: this.formatDay(data.previous_date),
+        });
+    }
+
     kpiChange(kpi) {
         const delta = kpi.value - kpi.previous;
         const good = kpi.better === "higher" ? delta >= 0 : delta <= 0;

@@ -105,8 +105,17 @@ class TestArSnapshot(AgingCommon):
         )
 
     def test_ratios_without_sales_are_zero(self):
-        ratios = self.env["kakeuri.ar.kpi"].get_ratios(100.0, 100.0, 0.0, 0.0, 0.0)
-        self.assertEqual(ratios, {"dso": 0.0, "cei": 0.0, "avg_days_delinquent": 0.0})
+        Kpi = self.env["kakeuri.ar.kpi"]
+        # 100 owed since last month, no sale in 90 days, nothing collected
+        self.assertEqual(
+            Kpi.get_ratios(100.0, 0.0, 0.0, 100.0, 0.0), {"dso": 0.0, "cei": 0.0, "avg_days_delinquent": 0.0}
+        )
+        # nothing at all: nothing to divide by
+        self.assertEqual(
+            Kpi.get_ratios(0.0, 0.0, 0.0, 0.0, 0.0), {"dso": 0.0, "cei": 0.0, "avg_days_delinquent": 0.0}
+        )
+        # half of what was to collect is collected
+        self.assertEqual(Kpi.get_ratios(50.0, 0.0, 100.0, 100.0, 0.0)["cei"], 50.0)
 
     def test_bad_input_refused(self):
         with self.assertRaisesRegex(ValidationError, "not a date"):

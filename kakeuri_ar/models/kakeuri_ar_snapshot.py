@@ -250,7 +250,8 @@ class KakeuriArSnapshot(models.Model):
             if not month or month.kind != "month":
                 self._compute_snapshot(company, last_month_end, "month")
             if not self.search_count([("company_id", "=", company.id), ("date", "=", date_ref)]):
-                self._compute_snapshot(company, date_ref, "month" if is_month_end(date_ref) else "today")
+                # a month end's own snapshot is taken the next day, once the day is over
+                self._compute_snapshot(company, date_ref, "today")
         return len(claimed), len(todo) - len(claimed)
 
     @api.model

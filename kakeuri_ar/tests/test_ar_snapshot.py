@@ -182,6 +182,21 @@ class TestArSnapshot(AgingCommon):
                 [(date(2026, 4, 1), "today"), (date(2026, 3, 31), "month"), (FEB_END, "month")],
             )
 
+    def test_month_end_taken_once_the_day_is_over(self):
+        march_end = date(2026, 3, 31)
+        with freeze_time("2026-03-31"):
+            self.Snapshot._cron_snapshot()
+            march = self._snapshots().filtered(lambda s: s.date == march_end)
+            self.assertEqual((march.kind, march.receivable), ("today", 2450.0))
+            self._invoice(self.cust_c, 50.0, "2026-03-31", due="2026-04-30")  # later that day
+        with freeze_time("2026-04-01"):
+            self.Snapshot._cron_snapshot()
+            self.assertEqual((march.kind, march.receivable), ("month", 2500.0))
+            self.assertEqual(
+                [(s.date, s.kind) for s in self._snapshots()],
+                [(date(2026, 4, 1), "today"), (march_end, "month"), (FEB_END, "month")],
+            )
+
     # ------------------------------------------------------ companies, rights
     @freeze_time("2026-03-20")
     def test_two_companies(self):

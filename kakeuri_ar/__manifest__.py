@@ -45,6 +45,7 @@
         "data/invoice_correction_mail_template.xml",
         "data/score_data.xml",
         "data/review_data.xml",
+        "data/snapshot_data.xml",
         # reports
         "report/jp_document_templates.xml",
         "report/billing_statement_report.xml",
@@ -111,6 +112,7 @@
         "views/res_partner_score_views.xml",
         "views/credit_review_views.xml",
         "views/res_partner_review_views.xml",
+        "views/ar_snapshot_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -125,7 +127,11 @@
         "demo/jp_company_demo.xml",
         "demo/jp_receivables_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
+        "web.assets_backend": [
+            "kakeuri_ar/static/src/dashboard/**/*",
+        ],
         "web.assets_tests": [
             "kakeuri_ar/static/tests/tours/**/*",
         ],

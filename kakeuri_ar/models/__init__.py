@@ -27,6 +27,8 @@ from . import (
     account_tax_jp,
     ir_actions_report_jp,
     kakeuri_ar_snapshot,
+    kakeuri_ar_snapshot_actions,
+    kakeuri_ar_snapshot_dashboard,
     kakeuri_billing_statement,
     kakeuri_billing_statement_close,
     kakeuri_billing_statement_line,

@@ -4,6 +4,7 @@ from . import (
     account_statement_xlsx,
     aging_report,
     aging_xlsx,
+    ar_kpi,
     billing_statement_ledger,
     cash_matching,
     credit_exposure,

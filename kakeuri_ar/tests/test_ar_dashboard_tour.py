@@ -1,0 +1,32 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A credit manager opens the receivables dashboard in headless Chromium and clicks a KPI
+through to the items behind it."""
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common.dunning import DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestArDashboardTour(DunningCommon, HttpCase):
+    def test_dashboard_kpi_click_through(self):
+        # the dashboard is as of the database's today, which freeze_time does not move
+        self.env.cr.execute("SELECT CURRENT_DATE")
+        today = self.env.cr.fetchone()[0]
+        customer = self.env["res.partner"].create({"name": "Tour Dashboard KK", "is_company": True})
+        self._invoice(customer, 4321.0, 20, ref_date=today)
+        manager = new_test_user(
+            self.env,
+            "dashboard_credit_manager",
+            groups="base.group_user,account.group_account_invoice,kakeuri_ar.group_credit_manager",
+            company_id=self.company.id,
+            lang="en_US",
+        )
+        self.start_tour(
+            "/odoo/action-kakeuri_ar.action_kakeuri_ar_dashboard", "kakeuri_ar_dashboard", login=manager.login
+        )
+        snapshot = self.env["kakeuri.ar.snapshot"].search(
+            [("company_id", "=", self.company.id), ("date", "=", today)]
+        )
+        self.assertEqual(len(snapshot), 1, "opening the dashboard made today's snapshot")
+        self.assertEqual(snapshot.overdue, 4321.0)

@@ -126,6 +126,7 @@
         "demo/statement_demo.xml",
         "demo/jp_company_demo.xml",
         "demo/jp_receivables_demo.xml",
+        "demo/review_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -17,6 +17,10 @@ def month_end(day):
     return following - timedelta(days=1)
 
 
+# customers in the dashboard's top lists
+TOP_ROWS = 10
+
+
 def is_month_end(day):
     return (day + timedelta(days=1)).day == 1
 
@@ -31,6 +35,8 @@ class KakeuriArSnapshot(models.Model):
       receivable item, credits included); the six buckets are its bands with the default
       edges 30/60/90/120 days past due; **overdue** is every band but *not due*.
     - **Customers with a balance**: the customers whose aging total is positive.
+    - **Top debtors** and **top overdue**: the ten customers with the largest total and the
+      largest overdue part of that aging.
     - **Credit sales** and **collected**: those of the month up to the date (from the 1st),
       as ``kakeuri.ar.kpi`` defines them (invoices minus credit notes; payments received).
     - **DSO** = receivable / credit sales of the 90 days ending on the date × 90
@@ -74,6 +80,10 @@ class KakeuriArSnapshot(models.Model):
     cei = fields.Float(string="CEI (%)", digits=(16, 1), aggregator="avg")
     avg_days_delinquent = fields.Float(string="Avg. Days Delinquent", digits=(16, 1), aggregator="avg")
     customer_count = fields.Integer(string="Customers with a Balance", aggregator="max")
+    # [[partner_id, amount], ...], largest first: the dashboard's top lists, taken from the
+    # same aging as the figures so that it reads them instead of ageing the ledger again
+    top_debtors = fields.Json(string="Top Debtors", readonly=True)
+    top_overdue = fields.Json(string="Top Overdue", readonly=True)
 
     _sql_constraints = [
         ("company_date_uniq", "unique(company_id, date)", "A company has one snapshot per date."),
@@ -127,12 +137,22 @@ class KakeuriArSnapshot(models.Model):
             "receivable": receivable,
             "overdue": currency.round(sum(buckets[1:])) + 0.0,
             "customer_count": sum(1 for row in rows if row["partner_id"] and row["total"] > 0),
+            "top_debtors": self._top_rows(rows, lambda row: row["total"]),
+            "top_overdue": self._top_rows(rows, lambda row: sum(row["buckets"][1:])),
             "sales": month["sales"],
             "collected": month["collected"],
         }
         vals.update(zip(self.BUCKET_FIELDS, buckets, strict=True))
         vals.update(Kpi.get_ratios(receivable, buckets[0], sales_90, start_receivable, month["sales"]))
         return vals
+
+    @api.model
+    def _top_rows(self, rows, amount):
+        """[[partner_id, amount], ...] of the ten customers of the aging ``rows`` with the
+        largest positive ``amount(row)``, largest first (ties by partner id)."""
+        amounts = [(row["partner_id"], amount(row)) for row in rows if row["partner_id"]]
+        top = sorted((a for a in amounts if a[1] > 0), key=lambda a: (-a[1], a[0]))[:TOP_ROWS]
+        return [[partner_id, round(value, 2)] for partner_id, value in top]
 
     @api.model
     def _store(self, company, date, kind, vals):

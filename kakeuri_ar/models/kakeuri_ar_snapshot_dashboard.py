@@ -6,7 +6,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-TOP_ROWS = 10
 TREND_MONTHS = 12
 
 
@@ -40,7 +39,7 @@ class KakeuriArSnapshot(models.Model):
             order="date desc",
             limit=TREND_MONTHS,
         ).sorted("date")
-        debtors, overdue = self._dashboard_top_rows(company, today)
+        debtors, overdue = self._dashboard_top_rows(company, today, current)
         return {
             "company": {"id": company.id, "name": company.name, "currency_id": company.currency_id.id},
             "companies": [{"id": c.id, "name": c.name} for c in self.env.companies],
@@ -131,37 +130,28 @@ class KakeuriArSnapshot(models.Model):
         }
 
     @api.model
-    def _dashboard_top_rows(self, company, today):
-        """The ten customers who owe the most, and the ten with the most overdue, from one
-        aging of today (with the user's rights on journal items)."""
-        rows = [
-            row
-            for row in self.env["kakeuri.aging.report"]
-            .with_company(company)
-            .get_aging(today, company=company)
-            if row["partner_id"]
-        ]
-        debtors = sorted((r for r in rows if r["total"] > 0), key=lambda r: (-r["total"], r["partner_id"]))
-        late = [dict(r, total=sum(r["buckets"][1:])) for r in rows]
-        late = sorted((r for r in late if r["total"] > 0), key=lambda r: (-r["total"], r["partner_id"]))
-        debtors, late = debtors[:TOP_ROWS], late[:TOP_ROWS]
-        partners = self.env["res.partner"].browse({r["partner_id"] for r in debtors + late})
-        names = {p.id: p.display_name for p in partners}
+    def _dashboard_top_rows(self, company, today, current):
+        """The ten customers who owe the most, and the ten with the most overdue, as stored in
+        today's snapshot ``current`` (from the same aging as its figures)."""
+        pairs = (current.top_debtors or []) + (current.top_overdue or [])
+        partners = self.env["res.partner"].browse({partner_id for partner_id, _amount in pairs})
+        names = {p.id: p.display_name for p in partners.sudo()}
 
         def lines(selected, overdue):
             return [
                 {
-                    "partner_id": r["partner_id"],
-                    "name": names[r["partner_id"]],
-                    "amount": r["total"],
+                    "partner_id": partner_id,
+                    "name": names[partner_id],
+                    "amount": amount,
                     "action": self._open_items_action(
-                        company, today, names[r["partner_id"]], overdue=overdue, partner_id=r["partner_id"]
+                        company, today, names[partner_id], overdue=overdue, partner_id=partner_id
                     ),
                 }
-                for r in selected
+                for partner_id, amount in selected
+                if partner_id in names
             ]
 
-        return lines(debtors, False), lines(late, True)
+        return lines(current.top_debtors or [], False), lines(current.top_overdue or [], True)
 
     @api.model
     def _dashboard_grades(self, company):

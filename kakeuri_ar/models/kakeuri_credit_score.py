@@ -42,7 +42,8 @@ class KakeuriCreditScore(models.Model):
         string="On Time (%)",
         digits=(16, 1),
         aggregator="avg",
-        help="Share of the amounts that fell due in the window which were paid by their due date.",
+        help="Share of the amounts paid in the window, and of those overdue on the score date, "
+        "that were paid by their due date.",
     )
     promise_count = fields.Integer(
         string="Promises Judged",
@@ -70,7 +71,7 @@ class KakeuriCreditScore(models.Model):
         selection=GRADES,
         index=True,
         help="From the policy's thresholds on days late, on-time rate and promises kept. Empty: "
-        "nothing was paid or overdue in the window.",
+        "nothing was paid in the window and nothing is overdue on the score date.",
     )
 
     _sql_constraints = [

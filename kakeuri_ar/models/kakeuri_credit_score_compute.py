@@ -210,10 +210,12 @@ class KakeuriCreditScore(models.Model):
         action, committed by Odoo). Customers already scored on that date are not scored again
         by the run, so a second run of the same date (or a second worker) adds nothing; one
         worker at a time scores a company's date (advisory lock), and the unique key of a
-        customer, company and date refuses a score made twice."""
+        customer, company and date refuses a score made twice. Each batch reads the company's
+        behaviour afresh (one query for all its customers), so batches are large: the default
+        (system parameter ``kakeuri_ar.score_batch_size``) scores most companies in one."""
         date = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
         batch_size = batch_size or int(
-            self.env["ir.config_parameter"].sudo().get_param("kakeuri_ar.score_batch_size", 2000)
+            self.env["ir.config_parameter"].sudo().get_param("kakeuri_ar.score_batch_size", 20000)
         )
         companies = self.env["res.company"].sudo().search([])
         return self.env["kakeuri.batch.mixin"]._kakeuri_run_batches(

@@ -16,7 +16,8 @@ excluded), one statement returns per customer (the commercial partner of the ite
   Settlements by a credit note (the credit side is an ``out_refund``) are not payments: they
   are left out of every average.
 - **Overdue**: the open amounts, as of ``date`` (the reconciliations dated later added back),
-  of invoice items due before ``date`` and in the window: late so far by ``date - due date``.
+  of invoice items due before ``date``, however long ago (a debt unpaid since before the
+  window counts with all its days): late so far by ``date - due date``.
 - ``avg_days_to_pay`` is the amount-weighted average over the payments; ``avg_days_late``
   over the payments and the overdue amounts; ``on_time_rate`` is the amount paid on time over
   the payments plus the overdue amounts, in percent.
@@ -25,7 +26,8 @@ excluded), one statement returns per customer (the commercial partner of the ite
 - **Balance**: every receivable item of the customer open as of ``date``; **sales**: the
   receivable side of invoices and receipts minus credit notes dated in the window;
   ``dso = balance / sales × window days`` (0 without sales).
-- ``has_history``: anything paid or overdue in the window; a customer without it is not graded.
+- ``has_history``: anything paid in the window or overdue on the date; a customer without it
+  is not graded.
 
 Amounts are in company currency. What a receivable item is, its due date and the later
 reconciliations come from ``kakeuri.receivable.ledger``. Record rules are the caller's: the
@@ -173,17 +175,16 @@ class KakeuriPaymentBehaviour(models.AbstractModel):
 
     @api.model
     def _open_query(self, company_id, date, date_from, account_ids, subset):
-        """Items open as of the end of ``date``: the balance, and the overdue invoice items due
-        in the window."""
+        """Items open as of the end of ``date``: the balance, and the overdue invoice items,
+        whatever their due date: a debt left unpaid since before the window is the worst
+        behaviour, not an absence of history."""
         ledger = self.env["kakeuri.receivable.ledger"]
         due = ledger._due_date("o")
         overdue = SQL(
-            "o.move_type IN %s AND o.balance > 0 AND o.residual > 0 AND %s < %s AND %s > %s",
+            "o.move_type IN %s AND o.balance > 0 AND o.residual > 0 AND %s < %s",
             INVOICE_MOVE_TYPES,
             due,
             date,
-            due,
-            date_from,
         )
         select = self._select(
             overdue_amount=SQL("COALESCE(SUM(o.residual) FILTER (WHERE %s), 0)", overdue),

@@ -119,10 +119,18 @@ class TestCreditScoreHistories(ScoreCommon):
             dso=2500.0 / 2500.0 * WINDOW_DAYS,
         )
         self.assertEqual(score.grade, "E")
-        # a year later the item fell due before the window: only the payment on time is judged
+        # a year later the unpaid item fell due before the window: it still counts, with all
+        # its 426 days late, beside the payment made on time in the window
         later = self._score(self.cust_c, "2027-06-30")
-        self.assertFigures(later, overdue_amount=0.0, avg_days_late=0.0, paid_amount=500.0, balance=2000.0)
-        self.assertEqual(later.grade, "A")
+        self.assertFigures(
+            later,
+            overdue_amount=2000.0,
+            avg_days_late=round(2000.0 * 426 / 2500.0, 1),
+            on_time_rate=20.0,
+            paid_amount=500.0,
+            balance=2000.0,
+        )
+        self.assertEqual(later.grade, "E")
 
     def test_grade_written_only_for_the_latest_date(self):
         self._invoice(self.cust_c, 1000.0, "2026-05-21", due="2026-06-20")

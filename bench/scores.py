@@ -10,6 +10,7 @@ partially), a few unapplied payments. Then times:
   what the nightly cron does for one company), twice: creating the day's scores, then
   updating them (a re-run);
 - a 24-month backfill of the receivables snapshots (``kakeuri.ar.snapshot._backfill``);
+- today's snapshot (``_compute_snapshot``: what the daily job stores and the dashboard reads);
 - the dashboard's data (``kakeuri.ar.snapshot.get_dashboard_data``), as a credit manager.
 
     make bench BENCH=bench/scores.py                       # full size
@@ -29,7 +30,8 @@ from _common import Measure, odoo_env, report
 
 # a credit manager who is an invoicing user too, as in practice
 GROUPS = ("kakeuri_ar.group_credit_manager", "account.group_account_invoice")
-GOALS = {"scores": 30.0, "scores_rerun": 30.0, "backfill_24": 60.0, "dashboard": 1.0}
+# no goal for today's snapshot: the nightly job's work, which the dashboard then reads
+GOALS = {"scores": 30.0, "scores_rerun": 30.0, "backfill_24": 60.0, "snapshot_today": None, "dashboard": 1.0}
 
 
 def measure(env, label, func, runs=1):
@@ -119,6 +121,10 @@ def main():
         row["result"] = f"last {last.date}: receivable {last.receivable:,.2f} = ledger"
         rows.append(row)
         show(row)
+        today_snapshot = lambda: Snapshot._compute_snapshot(company, today, "today")  # noqa: E731
+        _snapshot, row = measure(env, "snapshot_today", today_snapshot)
+        rows.append(row)
+        show(row)
         manager = manager_env(env, company)
         dashboard = manager["kakeuri.ar.snapshot"]
         data, row = measure(manager, "dashboard", lambda: dashboard.get_dashboard_data(company.id), runs=3)
@@ -130,7 +136,8 @@ def main():
             r["load_avg_1m"] = round(os.getloadavg()[0], 1)
         env.cr.rollback()
     report("scores", rows)
-    missed = [r["step"] for r in rows if r["seconds_median"] > r["goal_s"] and aging.SCALE >= 1]
+    missed = [r["step"] for r in rows if r["goal_s"] and r["seconds_median"] > r["goal_s"]]
+    missed = missed if aging.SCALE >= 1 else []
     if missed:
         # reported, not failed: on a shared 2-core machine the time follows its load
         print(f"goal missed for {', '.join(missed)}; load average {os.getloadavg()}")

@@ -117,10 +117,12 @@ class KakeuriArSnapshot(models.Model):
         return snapshot
 
     @api.model
-    def _snapshot_vals(self, company, date, start_receivable=None):
+    def _snapshot_vals(self, company, date, start_receivable=None, daily=None):
         """The figures of the snapshot of ``company`` at the end of ``date`` (see the class).
         ``start_receivable``: the receivable at the end of the previous month, when the caller
-        knows it already (the backfill, month after month)."""
+        knows it already (the backfill, month after month); ``daily``: the ledger's daily
+        figures (``kakeuri.ar.kpi.get_daily_figures``) of a range covering the date's 90 days,
+        when the caller read them already."""
         Aging = self.env["kakeuri.aging.report"].sudo().with_company(company)
         Kpi = self.env["kakeuri.ar.kpi"].sudo()
         currency = company.currency_id
@@ -131,8 +133,11 @@ class KakeuriArSnapshot(models.Model):
         if start_receivable is None:
             previous = Aging.get_aging(month_start - timedelta(days=1), company=company)
             start_receivable = currency.round(sum(row["total"] for row in previous))
-        month = Kpi.get_period_figures(company, month_start, date)
-        sales_90 = Kpi.get_period_figures(company, date - timedelta(days=DSO_DAYS - 1), date)["sales"]
+        since = min(month_start, date - timedelta(days=DSO_DAYS - 1))
+        if daily is None:
+            daily = Kpi.get_daily_figures(company, since, date)
+        month = Kpi.sum_period(company, daily, month_start, date)
+        sales_90 = Kpi.sum_period(company, daily, date - timedelta(days=DSO_DAYS - 1), date)["sales"]
         vals = {
             "receivable": receivable,
             "overdue": currency.round(sum(buckets[1:])) + 0.0,
@@ -204,8 +209,13 @@ class KakeuriArSnapshot(models.Model):
             day = day.replace(day=1) - timedelta(days=1)
         snapshots = self.browse()
         start_receivable = None
+        daily = (
+            self.env["kakeuri.ar.kpi"]
+            .sudo()
+            .get_daily_figures(company, ends[-1] - timedelta(days=DSO_DAYS - 1), ends[0])
+        )
         for end in reversed(ends):
-            vals = self._snapshot_vals(company, end, start_receivable=start_receivable)
+            vals = self._snapshot_vals(company, end, start_receivable=start_receivable, daily=daily)
             start_receivable = vals["receivable"]
             snapshots |= self._store(company, end, "month", vals)
         return snapshots

@@ -10,7 +10,8 @@ definition of a receivable item, in company currency.
   receivable items of journal entries (payments, bank matches, direct debits; not credit
   notes), as ``kakeuri.receivable.ledger._payment_condition`` defines them.
 
-Both are read in one statement per company and period, after the ORM has flushed.
+Both are read per day in one statement per company and date range, after the ORM has flushed,
+and summed per period: the backfill reads its 24 months and their 90-day windows at once.
 """
 
 from odoo import api, fields, models
@@ -30,11 +31,19 @@ class KakeuriArKpi(models.AbstractModel):
     def get_period_figures(self, company, date_from, date_to):
         """``{'sales': float, 'collected': float}`` of ``company`` for the receivable items
         dated from ``date_from`` to ``date_to`` (both included), rounded to the currency."""
+        daily = self.get_daily_figures(company, date_from, date_to)
+        return self.sum_period(company, daily, date_from, date_to)
+
+    @api.model
+    def get_daily_figures(self, company, date_from, date_to):
+        """``{date: (sales, collected)}`` of ``company`` for each day from ``date_from`` to
+        ``date_to`` with receivable items, unrounded: one read of the ledger for as many
+        periods as fall in that range (the backfill's months and their 90-day windows)."""
         ledger = self.env["kakeuri.receivable.ledger"]
         ledger._flush()
         account_ids = ledger._receivable_account_ids()
         if not account_ids:
-            return {"sales": 0.0, "collected": 0.0}
+            return {}
         condition = ledger._item_condition(
             "l",
             company.ids,
@@ -45,23 +54,33 @@ class KakeuriArKpi(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT COALESCE(SUM(l.balance) FILTER (WHERE m.move_type IN %(charges)s), 0),
+                SELECT l.date,
+                       COALESCE(SUM(l.balance) FILTER (WHERE m.move_type IN %(charges)s), 0),
                        COALESCE(-SUM(l.balance) FILTER (WHERE %(payment)s), 0)
                   FROM account_move_line l
                   JOIN account_move m ON m.id = l.move_id
                  WHERE %(condition)s
+                 GROUP BY l.date
                 """,
                 charges=CHARGE_MOVE_TYPES,
                 payment=ledger._payment_condition("l", "m"),
                 condition=condition,
             )
         )
-        sales, collected = rows[0]
+        return {day: (float(sales), float(collected)) for day, sales, collected in rows}
+
+    @api.model
+    def sum_period(self, company, daily, date_from, date_to):
+        """The figures of the period from ``date_from`` to ``date_to`` (both included) out of
+        ``daily`` (:meth:`get_daily_figures` of a range covering it), rounded to the currency."""
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
+        sales = collected = 0.0
+        for day, (day_sales, day_collected) in daily.items():
+            if date_from <= day <= date_to:
+                sales += day_sales
+                collected += day_collected
         currency = company.currency_id
-        return {
-            "sales": currency.round(float(sales)) + 0.0,
-            "collected": currency.round(float(collected)) + 0.0,
-        }
+        return {"sales": currency.round(sales) + 0.0, "collected": currency.round(collected) + 0.0}
 
     @api.model
     def get_ratios(self, receivable, not_due, sales_90, start_receivable, month_sales):

@@ -22,8 +22,13 @@ class TestArDashboardTour(DunningCommon, HttpCase):
             company_id=self.company.id,
             lang="en_US",
         )
+        # the first browser test of a run waits for the web client's assets to be built: on a
+        # busy machine that alone may take most of the default minute
         self.start_tour(
-            "/odoo/action-kakeuri_ar.action_kakeuri_ar_dashboard", "kakeuri_ar_dashboard", login=manager.login
+            "/odoo/action-kakeuri_ar.action_kakeuri_ar_dashboard",
+            "kakeuri_ar_dashboard",
+            login=manager.login,
+            timeout=180,
         )
         snapshot = self.env["kakeuri.ar.snapshot"].search(
             [("company_id", "=", self.company.id), ("date", "=", today)]

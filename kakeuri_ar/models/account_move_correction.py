@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 # the credit check is defined before this extension of it, whatever the import order
 from . import account_move_credit  # noqa: F401
@@ -194,9 +195,11 @@ class AccountMove(models.Model):
 
     def _kakeuri_correction_labels(self):
         """{move id: label} for the moves of a correction, on statements: the wrong invoice,
-        the credit note cancelling it and the corrected invoice. Others get no label."""
+        the credit note cancelling it and the corrected invoice. Others get no label. The moves
+        of a correction are picked in SQL first: a customer's statement lists thousands of
+        entries, of which few if any were ever corrected."""
         labels = {}
-        for move in self.sudo():
+        for move in self._kakeuri_correction_moves():
             wrong = move.reversed_entry_id if move.move_type == "out_refund" else move
             correction = wrong.kakeuri_correction_ids[:1]
             corrected = correction.filtered(lambda m: m.state == "posted")
@@ -215,3 +218,25 @@ class AccountMove(models.Model):
             elif corrected:
                 labels[move.id] = _("Corrected by %(corrected)s", corrected=corrected.name)
         return labels
+
+    def _kakeuri_correction_moves(self):
+        """The moves of ``self`` that belong to a correction (as superuser): a corrected invoice,
+        a correction, or a credit note of an invoice that was corrected."""
+        if not self:
+            return self.sudo()
+        self.flush_model(["kakeuri_corrected_move_id", "reversed_entry_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT m.id FROM account_move m
+                 WHERE m.id = ANY(%s)
+                   AND (m.kakeuri_corrected_move_id IS NOT NULL
+                        OR EXISTS (SELECT 1 FROM account_move c WHERE c.kakeuri_corrected_move_id = m.id)
+                        OR (m.reversed_entry_id IS NOT NULL
+                            AND EXISTS (SELECT 1 FROM account_move c
+                                         WHERE c.kakeuri_corrected_move_id = m.reversed_entry_id)))
+                """,
+                self.ids,
+            )
+        )
+        return self.sudo().browse([row[0] for row in rows])

@@ -225,18 +225,18 @@ class AccountMove(models.Model):
         if not self:
             return self.sudo()
         self.flush_model(["kakeuri_corrected_move_id", "reversed_entry_id"])
+        # read from the corrections' side: they are few, the statement's entries are many
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT m.id FROM account_move m
-                 WHERE m.id = ANY(%s)
-                   AND (m.kakeuri_corrected_move_id IS NOT NULL
-                        OR EXISTS (SELECT 1 FROM account_move c WHERE c.kakeuri_corrected_move_id = m.id)
-                        OR (m.reversed_entry_id IS NOT NULL
-                            AND EXISTS (SELECT 1 FROM account_move c
-                                         WHERE c.kakeuri_corrected_move_id = m.reversed_entry_id)))
-                """,
-                self.ids,
+                "SELECT id, kakeuri_corrected_move_id FROM account_move"
+                " WHERE kakeuri_corrected_move_id IS NOT NULL"
             )
         )
-        return self.sudo().browse([row[0] for row in rows])
+        corrected = {row[1] for row in rows}
+        involved = corrected | {row[0] for row in rows}
+        if corrected:
+            credit_notes = self.env.execute_query(
+                SQL("SELECT id FROM account_move WHERE reversed_entry_id = ANY(%s)", list(corrected))
+            )
+            involved |= {row[0] for row in credit_notes}
+        return self.sudo().browse([move_id for move_id in self.ids if move_id in involved])

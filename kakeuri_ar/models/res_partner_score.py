@@ -74,10 +74,9 @@ class ResPartner(models.Model):
                 order="date desc, id desc",
             )
             for score in scores:
-                history.setdefault(score.partner_id.id, Score.browse())
-                history[score.partner_id.id] |= score
+                history.setdefault(score.partner_id.id, []).append(score.id)
         for partner in self:
-            scores = history.get(partner.commercial_partner_id.id, Score.browse())
+            scores = Score.browse(history.get(partner.commercial_partner_id.id, []))
             latest = scores[:1]
             partner.kakeuri_score_id = latest.sudo(False)
             partner.kakeuri_score_date = latest.date

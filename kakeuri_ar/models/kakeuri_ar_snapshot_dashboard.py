@@ -61,8 +61,13 @@ class KakeuriArSnapshot(models.Model):
         if not company_id:
             return self.env.company
         if company_id not in self.env.companies.ids:
+            # named, not numbered: the user may not read the company, the message may
+            company = self.env["res.company"].sudo().browse(company_id).exists()
             raise AccessError(
-                _("The receivables dashboard of company %(company)s is not open to you.", company=company_id)
+                _(
+                    "The receivables dashboard of company %(company)s is not open to you.",
+                    company=company.display_name or company_id,
+                )
             )
         return self.env["res.company"].browse(company_id)
 

@@ -85,7 +85,6 @@ class KakeuriDunningLine(models.Model):
         default="draft",
         required=True,
         readonly=True,
-        index=True,
     )
     reason = fields.Char(string="Note", help="Why the line was skipped or failed, and remarks.")
     mail_message_id = fields.Many2one(comodel_name="mail.message", string="Email Message", readonly=True)
@@ -97,6 +96,23 @@ class KakeuriDunningLine(models.Model):
     _sql_constraints = [
         ("run_partner_uniq", "unique(run_id, partner_id)", "A customer gets one line per dunning run."),
     ]
+
+    def init(self):
+        res = super().init()
+        # The last reminder of a customer (``kakeuri.dunning.candidates._last_sent_query``),
+        # looked up for every customer of a run: an index of the sent lines alone, by customer.
+        # The plain index on the state of earlier versions goes: with statistics taken before a
+        # run is sent (every line a draft), PostgreSQL preferred it for this look-up and went
+        # through all the sent lines for each customer.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS kakeuri_dunning_line_sent_partner_idx
+                ON kakeuri_dunning_line (partner_id, company_id, date)
+             WHERE state = 'sent';
+            DROP INDEX IF EXISTS kakeuri_dunning_line__state_index;
+            """
+        )
+        return res
 
     @api.depends("amount_overdue", "amount_unapplied")
     def _compute_amount_to_pay(self):

@@ -110,12 +110,64 @@ class KakeuriDunningSend(models.AbstractModel):
         values = send.env["kakeuri.dunning.action"]._execute_actions(to_send, results, batch)
         send._store_levels(to_send, plans, batch.tokens)
         send._log_chatter(to_send, results, values)
-        for line in lines:
-            vals = dict(values.get(line, {}), state=results[line]["state"])
-            notes = [line.reason] if line.reason and vals["state"] == "sent" else []
-            vals["reason"] = " ".join(str(n) for n in notes + results[line]["notes"]) or False
-            line.write(vals)
+        send._store_line_results(lines, results, values)
         lines.partner_id.invalidate_recordset(["kakeuri_last_dunning_date", "kakeuri_dunning_level_id"])
+
+    @api.model
+    def _store_line_results(self, lines, results, values):
+        """The outcome of each line of the batch (state, note, and what ``values`` says was
+        made: message, letter, activity, fee, hold) in one UPDATE of the lines, which the
+        batch holds locked: a ``write`` per line would run the lines' checks and the ORM's
+        bookkeeping once for each customer."""
+        rows = []
+        for line in lines:
+            vals = values.get(line, {})
+            state = results[line]["state"]
+            notes = [line.reason] if line.reason and state == "sent" else []
+            reason = " ".join(str(n) for n in notes + results[line]["notes"]) or None
+            rows.append(
+                (
+                    line.id,
+                    state,
+                    reason,
+                    bool(vals.get("letter_to_print")),
+                    bool(vals.get("hold_set")),
+                    vals.get("mail_message_id"),
+                    vals.get("activity_id"),
+                    vals.get("fee_move_id"),
+                )
+            )
+        fnames = [
+            "state",
+            "reason",
+            "letter_to_print",
+            "hold_set",
+            "mail_message_id",
+            "activity_id",
+            "fee_move_id",
+        ]
+        lines.flush_recordset(fnames)
+        columns = list(zip(*rows, strict=True))
+        self.env.cr.execute(
+            SQL(
+                """UPDATE kakeuri_dunning_line l
+                      SET state = v.state, reason = v.reason,
+                          letter_to_print = l.letter_to_print OR v.letter,
+                          hold_set = l.hold_set OR v.hold,
+                          mail_message_id = COALESCE(v.message_id, l.mail_message_id),
+                          activity_id = COALESCE(v.activity_id, l.activity_id),
+                          fee_move_id = COALESCE(v.fee_move_id, l.fee_move_id),
+                          write_uid = %s, write_date = (now() AT TIME ZONE 'UTC')
+                     FROM unnest(%s::int[], %s::varchar[], %s::varchar[], %s::bool[], %s::bool[],
+                                 %s::int[], %s::int[], %s::int[])
+                          AS v(id, state, reason, letter, hold, message_id, activity_id, fee_move_id)
+                    WHERE l.id = v.id""",
+                self.env.uid,
+                *(list(column) for column in columns),
+            )
+        )
+        lines.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        lines.modified(fnames)
 
     @api.model
     def _lock_move_levels(self, lines):

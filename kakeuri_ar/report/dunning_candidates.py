@@ -107,12 +107,13 @@ class KakeuriDunningCandidates(models.AbstractModel):
     @api.model
     def _last_sent_query(self, partner, company, except_line_ids=()):
         """The date of the last reminder sent to the customer ``partner`` (an SQL expression)
-        in ``company``, leaving out the lines ``except_line_ids``."""
+        in ``company``, leaving out the lines ``except_line_ids``: read from the index of the
+        sent lines (``kakeuri.dunning.line.init``), one look-up per customer however many
+        reminders were sent before."""
         return SQL(
-            """SELECT MAX(r.date) AS last_date
+            """SELECT MAX(l.date) AS last_date
                  FROM kakeuri_dunning_line l
-                 JOIN kakeuri_dunning_run r ON r.id = l.run_id
-                WHERE l.partner_id = %s AND l.state = 'sent' AND r.company_id = %s
+                WHERE l.partner_id = %s AND l.state = 'sent' AND l.company_id = %s
                   AND l.id != ALL(%s::int[])""",
             partner,
             company.id,

@@ -24,6 +24,7 @@ from . import (
     account_move_jp,
     account_move_payment_plan,
     account_move_promise,
+    account_partial_reconcile_aging,
     account_tax_jp,
     ir_actions_report_jp,
     kakeuri_ar_snapshot,

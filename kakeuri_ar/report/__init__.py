@@ -3,6 +3,7 @@ from . import (
     account_statement_report,
     account_statement_xlsx,
     aging_report,
+    aging_report_bands,
     aging_xlsx,
     ar_kpi,
     billing_statement_ledger,

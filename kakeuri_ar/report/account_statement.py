@@ -11,11 +11,13 @@ partner with all its contacts, so that::
                     = the ledger balance at the end of date_to
                     = get_aging(date_to) total
 
-The opening balance and the lines come from one SQL statement (a window function carries
-the running balance), whatever the number of lines; the buckets come from the aging engine,
-exact as of ``date_to``: a reconciliation dated later leaves the invoice open and the
-payment unapplied in them.
+The opening balance, the lines and the buckets come from one SQL statement that reads the
+customer's items once, whatever the number of lines; the buckets are aged by the aging
+engine's bands, exact as of ``date_to``: a reconciliation dated later leaves the invoice open
+and the payment unapplied in them.
 """
+
+from itertools import islice
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -46,10 +48,9 @@ class KakeuriAccountStatement(models.AbstractModel):
             and ``overdue`` (the overdue bands summed)."""
         partner, company, date_from, date_to = self._check_input(partner, date_from, date_to, company)
         currency = company.currency_id
-        opening, lines = self._fetch_lines(partner, company, date_from, date_to)
-        buckets = self._aging_buckets(partner, company, date_to)
-        debit_total = currency.round(sum(line["debit"] for line in lines))
-        credit_total = currency.round(sum(line["credit"] for line in lines))
+        opening, lines, buckets, debit_total, credit_total = self._fetch(partner, company, date_from, date_to)
+        debit_total = currency.round(debit_total)
+        credit_total = currency.round(credit_total)
         return {
             "partner_id": partner.id,
             "company_id": company.id,
@@ -165,8 +166,9 @@ class KakeuriAccountStatement(models.AbstractModel):
         return company
 
     @api.model
-    def _fetch_lines(self, partner, company, date_from, date_to):
-        """``(opening_balance, lines)`` in one statement."""
+    def _fetch(self, partner, company, date_from, date_to):
+        """``(opening_balance, lines, buckets, debit_total, credit_total)`` from one statement
+        (the totals unrounded)."""
         self.env["account.move.line"].check_access("read")
         ledger = self.env["kakeuri.receivable.ledger"]
         ledger._flush()
@@ -178,17 +180,25 @@ class KakeuriAccountStatement(models.AbstractModel):
         restrict = self.env["kakeuri.aging.report"]._record_rule_filter()
         if restrict is not None:
             condition = SQL("%s AND %s", condition, restrict)
-        rows = self.env.execute_query(self._lines_query(condition, date_from))
+        rows = self.env.execute_query(self._statement_query(condition, date_from, date_to))
         currency = company.currency_id
-        opening = currency.round(rows[0][0]) if rows else 0.0
         # builtin round() to the currency's digits: the amounts are sums of rounded amounts, so
         # this only drops float noise, and currency.round() per line costs more than the query
         digits = currency.decimal_places
-        lines = []
-        for _opening, date, move_id, name, ref, move_type, is_payment, date_due, amount, running in rows:
-            if move_id is None:  # the opening balance alone: no movement in the period
-                continue
+        opening = rows[0][7]
+        buckets = [round(amount, digits) + 0.0 for amount in rows[0][8]]
+        lines, kinds = [], {}
+        running = debit_total = credit_total = 0.0
+        for date, move_id, name, ref, move_type, is_payment, date_due, amount, _none in islice(rows, 1, None):
+            running += amount  # in the order of the lines, as a running sum in SQL would
             amount = round(amount, digits) + 0.0
+            debit = amount if amount > 0 else 0.0
+            credit = -amount if amount < 0 else 0.0
+            debit_total += debit
+            credit_total += credit
+            kind = kinds.get((move_type, is_payment))
+            if kind is None:
+                kind = kinds[move_type, is_payment] = self._line_kind(move_type, is_payment)
             lines.append(
                 {
                     "date": date,
@@ -196,37 +206,48 @@ class KakeuriAccountStatement(models.AbstractModel):
                     "name": name or "",
                     "ref": ref or "",
                     "move_type": move_type,
-                    "kind": self._line_kind(move_type, is_payment),
+                    "kind": kind,
                     "date_due": date_due or False,
-                    "debit": amount if amount > 0 else 0.0,
-                    "credit": -amount if amount < 0 else 0.0,
-                    "balance": round(running, digits) + 0.0,
+                    "debit": debit,
+                    "credit": credit,
+                    "balance": round(opening + running, digits) + 0.0,
+                    "correction": "",
                 }
             )
-        # a wrong invoice, the credit note cancelling it and its correction say so
-        labels = (
-            self.env["account.move"].browse([line["move_id"] for line in lines])._kakeuri_correction_labels()
-        )
-        for line in lines:
-            line["correction"] = labels.get(line["move_id"], "")
-        return opening, lines
+        self._add_correction_labels(lines)
+        return currency.round(opening), lines, buckets, debit_total, credit_total
 
     @api.model
-    def _lines_query(self, condition, date_from):
-        """The opening balance (items dated before ``date_from``) on every row, and one row per
-        entry of the period with its receivable amount and the running balance after it; a
-        single row of NULLs beside the opening balance when the period has no entry. Amounts
-        are float: Odoo reads numeric as float anyway, they are rounded to the currency."""
+    def _add_correction_labels(self, lines):
+        """A wrong invoice, the credit note cancelling it and its correction say so."""
+        moves = self.env["account.move"].browse([line["move_id"] for line in lines])
+        labels = moves._kakeuri_correction_labels()
+        if labels:
+            for line in lines:
+                if line["move_id"] in labels:
+                    line["correction"] = labels[line["move_id"]]
+
+    @api.model
+    def _statement_query(self, condition, date_from, date_to):
+        """The customer's receivable items up to ``date_to`` (those of ``condition``) read once:
+        a first row with the opening balance (items dated before ``date_from``) and the aging
+        bands at the end of ``date_to`` (the open items of today and the reconciliations dated
+        later, as :meth:`kakeuri.aging.report.get_aging` ages them), then one row per entry of
+        the period with its receivable amount, in date order. Amounts are float: Odoo reads
+        numeric as float anyway, they are rounded to the currency."""
         ledger = self.env["kakeuri.receivable.ledger"]
+        items = SQL("items")
+        open_amounts = SQL(
+            "SELECT amount_residual AS amount, date_due FROM items WHERE amount_residual <> 0 UNION ALL %s",
+            ledger._later_amounts(items, condition, date_to),
+        )
         return SQL(
             """
-            WITH items AS (
-                SELECT l.move_id, l.date, l.balance, %(due)s AS date_due
+            WITH items AS MATERIALIZED (
+                SELECT l.id, l.move_id, l.date, l.balance, l.amount_residual, %(due)s AS date_due
                   FROM account_move_line l
                   JOIN res_partner p ON p.id = l.partner_id
                  WHERE %(condition)s
-            ), opening AS (
-                SELECT COALESCE(SUM(balance), 0)::float8 AS amount FROM items WHERE date < %(date_from)s
             ), moves AS (
                 SELECT move_id, date, SUM(balance)::float8 AS amount, MAX(date_due) AS date_due
                   FROM items
@@ -234,19 +255,22 @@ class KakeuriAccountStatement(models.AbstractModel):
                  GROUP BY move_id, date
                 HAVING SUM(balance) <> 0
             )
-            SELECT o.amount, mv.date, mv.move_id, m.name, m.ref, m.move_type,
+            SELECT NULL::date, NULL::integer, NULL, NULL, NULL, NULL::boolean, NULL::date,
+                   (SELECT COALESCE(SUM(balance), 0)::float8 FROM items WHERE date < %(date_from)s),
+                   (%(buckets)s)
+         UNION ALL
+            SELECT mv.date, mv.move_id, m.name, m.ref, m.move_type,
                    (m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL),
                    CASE WHEN m.move_type IN %(invoice_types)s THEN mv.date_due END,
-                   mv.amount,
-                   o.amount + SUM(mv.amount) OVER (ORDER BY mv.date, mv.move_id)
-              FROM opening o
-         LEFT JOIN moves mv ON TRUE
-         LEFT JOIN account_move m ON m.id = mv.move_id
-             ORDER BY mv.date, mv.move_id
+                   mv.amount, NULL
+              FROM moves mv
+              JOIN account_move m ON m.id = mv.move_id
+             ORDER BY 1 NULLS FIRST, 2
             """,
             due=ledger._due_date("l"),
             condition=condition,
             date_from=date_from,
+            buckets=self.env["kakeuri.aging.report"]._band_sums(open_amounts, date_to, DEFAULT_BUCKET_EDGES),
             invoice_types=INVOICE_MOVE_TYPES,
         )
 
@@ -257,19 +281,3 @@ class KakeuriAccountStatement(models.AbstractModel):
         if move_type in CHARGE_MOVE_TYPES:
             return "refund"
         return "payment" if is_payment else "other"
-
-    @api.model
-    def _aging_buckets(self, partner, company, date_to):
-        """The customer's aging bands at the end of ``date_to`` (default edges)."""
-        contacts = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("commercial_partner_id", "=", partner.id)])
-        )
-        aging = self.env["kakeuri.aging.report"].with_company(company)
-        rows = aging.get_aging(date_to, company=company, partner_ids=contacts.ids)
-        for row in rows:
-            if row["partner_id"] == partner.id and row["company_id"] == company.id:
-                return row["buckets"]
-        return [0.0] * (len(DEFAULT_BUCKET_EDGES) + 2)

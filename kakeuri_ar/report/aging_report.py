@@ -277,10 +277,7 @@ class KakeuriAgingReport(models.AbstractModel):
             ref_date = SQL("COALESCE(l.invoice_date, l.date)")
         else:
             ref_date = ledger._due_date("l")
-        cases = [SQL("WHEN %s - %s <= 0 THEN 0", as_of, ref_date)]
-        for index, edge in enumerate(edges, start=1):
-            cases.append(SQL("WHEN %s - %s <= %s THEN %s", as_of, ref_date, edge, index))
-        band = SQL("CASE %s ELSE %s END", SQL(" ").join(cases), len(edges) + 1)
+        band = self._band(as_of, edges, ref_date)
 
         # a few customers: each item's later reconciliations through its own indexes; all of
         # them: every reconciliation after the date, hashed once

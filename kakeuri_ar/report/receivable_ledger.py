@@ -29,6 +29,10 @@ CHARGE_MOVE_TYPES = ("out_invoice", "out_refund", "out_receipt")
 # (_partner_lines); for more, their items are a large part of the ledger and the receivable
 # account's index is the better way in.
 PARTNER_LINES_MAX = 2000
+# Up to this many reconciliations dated after a date, the items they touch are found from the
+# reconciliations (through the index on max_date); past it, each item of the customer looks
+# up its own reconciliations.
+LATER_PARTIALS_FEW = 100
 
 
 class KakeuriReceivableLedger(models.AbstractModel):
@@ -134,8 +138,7 @@ class KakeuriReceivableLedger(models.AbstractModel):
     def _later_partials_of(self, alias, as_of):
         """The sum (``amount``, NULL when none) of ``_later_partials`` for the one item ``alias``:
         a LATERAL subquery for queries of a few customers, which reads the item's own
-        reconciliations through their indexes instead of every reconciliation after ``as_of``
-        (``max_date`` has no index)."""
+        reconciliations through their indexes instead of every reconciliation after ``as_of``."""
         return SQL(
             """
             SELECT SUM(lp.amount) AS amount
@@ -149,6 +152,38 @@ class KakeuriReceivableLedger(models.AbstractModel):
             """,
             line=SQL.identifier(alias),
             as_of=as_of,
+        )
+
+    @api.model
+    def _later_amounts(self, items, condition, as_of):
+        """SQL selecting ``(amount, date_due)`` per item and later reconciliation: the
+        ``_later_partials`` of the receivable items ``items`` (a relation with the ``id`` and
+        ``date_due`` of the journal items that ``condition``, on ``l`` and its partner ``p``,
+        selects). When few reconciliations are dated after ``as_of`` they are read first and
+        their items looked up; otherwise each item reads its own."""
+        later = SQL(
+            "SELECT 1 FROM account_partial_reconcile WHERE max_date > %s LIMIT %s",
+            as_of,
+            LATER_PARTIALS_FEW + 1,
+        )
+        few = self.env.execute_query(SQL("SELECT count(*) FROM (%s) p", later))[0][0] <= LATER_PARTIALS_FEW
+        if few:
+            return SQL(
+                """
+                SELECT lp.amount, %(due)s AS date_due
+                  FROM (%(later)s) lp
+                  JOIN account_move_line l ON l.id = lp.line_id
+                  JOIN res_partner p ON p.id = l.partner_id
+                 WHERE %(condition)s
+                """,
+                due=self._due_date("l"),
+                later=self._later_partials(as_of),
+                condition=condition,
+            )
+        return SQL(
+            "SELECT lp.amount, i.date_due FROM %s i JOIN LATERAL (%s) lp ON lp.amount IS NOT NULL",
+            items,
+            self._later_partials_of("i", as_of),
         )
 
     @api.model

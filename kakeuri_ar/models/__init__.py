@@ -22,6 +22,7 @@ from . import (
     account_move_dispute,
     account_move_dunning,
     account_move_jp,
+    account_move_line_audit,
     account_move_payment_plan,
     account_move_promise,
     account_partial_reconcile_aging,

@@ -30,6 +30,7 @@ class AccountBankStatementLine(models.Model):
             ]
         )
         lines = self._kakeuri_lock(lines.filtered("kakeuri_match_partner_id"))
+        lines._kakeuri_prefetch()
         done = self.browse()
         # the lines' entries are rewritten and their pairs (item, counterpart) reconciled in
         # batches: Odoo's entry write and reconciliation cost mostly per call, not per line; a
@@ -68,6 +69,17 @@ class AccountBankStatementLine(models.Model):
         locked.move_id.invalidate_recordset()
         return locked
 
+    def _kakeuri_prefetch(self):
+        """Read at once what preparing and rewriting each line reads of its entry and of the
+        items it pays (Odoo's checks before writing a journal item read its reconciliations
+        and analytic lines)."""
+        items = self.kakeuri_match_move_ids
+        items.mapped("name")
+        items.line_ids.mapped("balance")
+        bank_items = self.move_id.line_ids
+        for fname in ("matched_debit_ids", "matched_credit_ids", "analytic_line_ids"):
+            bank_items.mapped(fname)
+
     def _kakeuri_prepare(self):
         """What reconciling the line writes: a dict with ``line``, ``partner``, ``allocations``
         [(item, amount)], ``liquidity`` (the bank line when its partner changes), ``suspense``
@@ -88,10 +100,6 @@ class AccountBankStatementLine(models.Model):
         # the statement line and its entry take the partner of the bank line (Odoo's
         # synchronisation from the entry, once the new lines are made)
         liquidity = liquidity if liquidity.partner_id != partner else liquidity.browse()
-        if self.partner_name:
-            self.env["kakeuri.payer.name"]._learn(
-                company, self.partner_name, partner, overwrite=self.kakeuri_match_manual
-            )
         move = {"move_id": self.move_id.id}
         return {
             "line": self,
@@ -109,21 +117,8 @@ class AccountBankStatementLine(models.Model):
         then reconcile each item with its counterpart in one plan."""
         if not batch:
             return
-        moves = self.env["account.move"].browse([prep["line"].move_id.id for prep in batch])
-        Line = self.env["account.move.line"]
-        bank_lines = defaultdict(Line.browse)
-        for prep in batch:
-            bank_lines[prep["partner"]] |= prep["liquidity"]
-        container = {"records": moves}
-        with moves._check_balanced(container), moves._sync_dynamic_lines(container):
-            for partner, lines in bank_lines.items():
-                if lines:
-                    lines.with_context(skip_account_move_synchronization=True).write(
-                        {"partner_id": partner.id}
-                    )
-            # the entries are posted: deleting their suspense lines is allowed here only
-            Line.union(*(prep["suspense"] for prep in batch)).with_context(force_delete=True).unlink()
-            created = Line.create([vals for prep in batch for vals in prep["vals_list"]])
+        self._kakeuri_learn_payer_names(batch)
+        created = self._kakeuri_rewrite_entries(batch)
         plan, start = [], 0
         for prep in batch:
             counterparts = created[start : start + len(prep["allocations"])]
@@ -133,7 +128,65 @@ class AccountBankStatementLine(models.Model):
             ]
             start += len(prep["vals_list"])
         if plan:
+            # the plan's synchronisation reads the journal items of each paid entry, entry
+            # by entry: read them at once
+            entries = self.env["account.move.line"].union(*plan).move_id.line_ids
+            entries.mapped("tax_ids")
+            entries.mapped("balance")
             self.env["account.move.line"]._reconcile_plan(plan)
+
+    def _kakeuri_rewrite_entries(self, batch):
+        """The new journal items of the batch's entries, in the order of their ``vals_list``,
+        the suspense lines deleted and the bank lines given their partner."""
+        moves = self.env["account.move"].browse([prep["line"].move_id.id for prep in batch])
+        Line = self.env["account.move.line"]
+        bank_lines = defaultdict(Line.browse)
+        for prep in batch:
+            bank_lines[prep["partner"]] |= prep["liquidity"]
+        container = {"records": moves}
+        # the chatter messages of the deleted and created items are Odoo's, logged at once;
+        # the entries are synchronised with their statement lines once, as create() would
+        quiet = {"tracking_disable": True, "skip_account_move_synchronization": True}
+        with moves._check_balanced(container), moves._sync_dynamic_lines(container):
+            for partner, lines in bank_lines.items():
+                if lines:
+                    # partner_id of journal items is not tracked: without tracking_disable Odoo
+                    # only reads every field's description to find nothing to log
+                    lines.with_context(**quiet).write({"partner_id": partner.id})
+            suspense = Line.union(*(prep["suspense"] for prep in batch))
+            audit = suspense._kakeuri_audit_messages("deleted")
+            # the entries are posted: deleting their suspense lines is allowed here only
+            suspense.with_context(force_delete=True, **quiet).unlink()
+            created = Line.with_context(**quiet).create(
+                [vals for prep in batch for vals in prep["vals_list"]]
+            )
+            created = Line.browse(created.ids)
+            Line._kakeuri_log_audit(audit + created._kakeuri_audit_messages("created"))
+            self._kakeuri_prefetch_partners(batch)
+            created.move_id._synchronize_business_models(["line_ids"])
+        return created
+
+    def _kakeuri_prefetch_partners(self, batch):
+        """Read at once what the entries' synchronisation reads of each customer, entry by
+        entry, when it becomes the entry's partner (fiscal position, addresses, bank accounts)."""
+        partners = self.env["res.partner"].union(*(prep["partner"] for prep in batch))
+        for company in {prep["line"].company_id for prep in batch}:
+            partners.with_company(company).mapped("property_account_position_id")
+        partners.mapped("child_ids")
+        partners.bank_ids.mapped("allow_out_payment")
+
+    def _kakeuri_learn_payer_names(self, batch):
+        """The payer names of the batch's lines learned for their customers, in line order
+        (a clerk's choice moves a name learned before)."""
+        by_company = defaultdict(list)
+        for prep in batch:
+            line = prep["line"]
+            if line.partner_name:
+                by_company[line.company_id].append(
+                    (line.partner_name, prep["partner"], line.kakeuri_match_manual)
+                )
+        for company, names in by_company.items():
+            self.env["kakeuri.payer.name"]._learn_many(company, names)
 
     def _kakeuri_check_reconcilable(self, partner):
         currency = self.company_currency_id

@@ -70,13 +70,30 @@ class KakeuriPayerName(models.Model):
     def _learn(self, company, name, partner, overwrite=False):
         """Remember that ``name`` (as the bank wrote it) pays for ``partner`` in ``company``.
         An existing name of another customer is moved only when ``overwrite``."""
-        key = normalize_payer_name(name or "")
-        if not key:
-            return self.browse()
-        partner = partner.commercial_partner_id
-        existing = self.sudo().search([("company_id", "=", company.id), ("name", "=", key)], limit=1)
-        if existing:
-            if overwrite and existing.partner_id != partner:
-                existing.partner_id = partner
-            return existing
-        return self.sudo().create({"name": key, "partner_id": partner.id, "company_id": company.id})
+        return self._learn_many(company, [(name, partner, overwrite)])
+
+    @api.model
+    def _learn_many(self, company, names):
+        """``_learn`` for each (name, partner, overwrite) of ``names`` in turn, with one search
+        and one create for all: a name learned earlier in the list counts as existing."""
+        first, forced = {}, {}
+        for name, partner, overwrite in names:
+            key = normalize_payer_name(name or "")
+            if not key:
+                continue
+            first.setdefault(key, partner.commercial_partner_id)
+            if overwrite:
+                forced[key] = partner.commercial_partner_id
+        Names = self.sudo()
+        if not first:
+            return Names.browse()
+        existing = Names.search([("company_id", "=", company.id), ("name", "in", list(first))])
+        for record in existing:
+            del first[record.name]
+            if record.name in forced and forced[record.name] != record.partner_id:
+                record.partner_id = forced[record.name]
+        vals_list = [
+            {"name": key, "partner_id": forced.get(key, partner).id, "company_id": company.id}
+            for key, partner in first.items()
+        ]
+        return existing | Names.create(vals_list)

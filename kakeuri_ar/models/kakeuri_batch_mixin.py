@@ -89,6 +89,20 @@ class KakeuriBatchMixin(models.AbstractModel):
         self.env.cr.postcommit.add(Cron._notifydb)
 
     @api.model
+    def _kakeuri_call_again(self):
+        """In a scheduled action, have Odoo call it again at once, in a new transaction: what
+        it was about to do was changed by another transaction after this one began, which
+        Odoo's repeatable-read snapshot of a scheduled action cannot lock or see. Returns False
+        elsewhere (the caller decides: Odoo runs a request again by itself when it fails so)."""
+        progress_id = self.env.context.get("ir_cron_progress_id")
+        if not progress_id:
+            return False
+        # a trigger made now outlives the end of this call (Odoo removes only those due before
+        # the call began) and wakes the cron workers at the commit
+        self.env["ir.cron.progress"].sudo().browse(progress_id).cron_id._trigger()
+        return True
+
+    @api.model
     def _kakeuri_claim(self, ids, namespace=None):
         """Of these ids (the items of one job: customers to close, …), those that no other
         transaction works on, now claimed by this one until it ends: the ``SKIP LOCKED`` of work

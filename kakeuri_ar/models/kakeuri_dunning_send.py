@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -23,7 +25,10 @@ class KakeuriDunningSend(models.AbstractModel):
         """Send the unsent lines of ``run`` in batches (``kakeuri.batch.mixin``: one batch per
         call in a scheduled action, all of them otherwise). Each batch locks its lines with
         SKIP LOCKED, so two workers never take the same line, and sends them together; a
-        batch that fails is sent again line by line. Returns the number of lines taken."""
+        batch that fails is sent again line by line. A batch whose lines or invoices another
+        transaction changed after this one began is left for a new transaction: in a scheduled
+        action the action is called again at once, elsewhere the error goes up (Odoo retries a
+        request). Returns the number of lines taken."""
         run.ensure_one()
         batch_size = batch_size or int(
             self.env["ir.config_parameter"].sudo().get_param("kakeuri_ar.dunning_batch_size", 500)
@@ -31,7 +36,34 @@ class KakeuriDunningSend(models.AbstractModel):
         seen = set()
 
         def process_batch():
-            self.env.flush_all()
+            try:
+                ids = self._lock_next_lines(run, batch_size)
+                if not ids or seen.issuperset(ids):
+                    return 0, 0
+                seen.update(ids)
+                self._send_batch_or_each(run, ids)
+            except pg_errors.SerializationFailure:
+                # lines or invoices changed by another transaction after this one began (a
+                # parallel worker, a payment): this transaction cannot lock what it cannot see
+                self.env.invalidate_all()
+                if not run._kakeuri_call_again():
+                    raise  # a request: Odoo runs it again in a new transaction
+                _logger.info("Dunning run %s: changed by a parallel transaction; sent in a new one", run.name)
+                return 0, 0
+            self.env.invalidate_all()
+            remaining = self.env["kakeuri.dunning.line"].search_count(
+                [("run_id", "=", run.id), ("state", "=", "draft")]
+            )
+            return len(ids), remaining
+
+        return run._kakeuri_run_batches(process_batch)
+
+    @api.model
+    def _lock_next_lines(self, run, batch_size):
+        """Ids of the next unsent lines of ``run``, locked; those another worker holds are left
+        to it."""
+        self.env.flush_all()
+        with self.env.cr.savepoint(flush=False):
             self.env.cr.execute(
                 SQL(
                     """SELECT id FROM kakeuri_dunning_line
@@ -40,20 +72,10 @@ class KakeuriDunningSend(models.AbstractModel):
                           FOR UPDATE SKIP LOCKED""",
                     run.id,
                     batch_size,
-                )
+                ),
+                log_exceptions=False,
             )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids or seen.issuperset(ids):
-                return 0, 0
-            seen.update(ids)
-            self._send_batch_or_each(run, ids)
-            self.env.invalidate_all()
-            remaining = self.env["kakeuri.dunning.line"].search_count(
-                [("run_id", "=", run.id), ("state", "=", "draft")]
-            )
-            return len(ids), remaining
-
-        return run._kakeuri_run_batches(process_batch)
+            return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _send_batch_or_each(self, run, ids):
@@ -65,6 +87,8 @@ class KakeuriDunningSend(models.AbstractModel):
             with self.env.cr.savepoint():
                 Line.browse(ids)._send()
             return
+        except pg_errors.SerializationFailure:
+            raise  # not the lines' fault: the whole batch goes again in a new transaction
         except Exception:  # noqa: BLE001 - one bad line must not stop the others
             _logger.warning(
                 "Dunning run %s: a batch failed; sending it line by line", run.name, exc_info=True
@@ -73,6 +97,8 @@ class KakeuriDunningSend(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     Line.browse(line_id)._send()
+            except pg_errors.SerializationFailure:
+                raise
             except Exception as exc:  # noqa: BLE001
                 _logger.warning("Dunning run %s: line %s failed", run.name, line_id, exc_info=True)
                 Line.browse(line_id).with_context(kakeuri_dunning_sending=True).write(

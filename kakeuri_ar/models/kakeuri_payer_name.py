@@ -67,15 +67,11 @@ class KakeuriPayerName(models.Model):
             vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
 
     @api.model
-    def _learn(self, company, name, partner, overwrite=False):
-        """Remember that ``name`` (as the bank wrote it) pays for ``partner`` in ``company``.
-        An existing name of another customer is moved only when ``overwrite``."""
-        return self._learn_many(company, [(name, partner, overwrite)])
-
-    @api.model
     def _learn_many(self, company, names):
-        """``_learn`` for each (name, partner, overwrite) of ``names`` in turn, with one search
-        and one create for all: a name learned earlier in the list counts as existing."""
+        """Remember, for each (name, partner, overwrite) of ``names`` in turn, that ``name`` (as
+        the bank wrote it) pays for ``partner`` in ``company``; an existing name of another
+        customer is moved only when ``overwrite``. One search and one create for all: a name
+        learned earlier in the list counts as existing."""
         first, forced = {}, {}
         for name, partner, overwrite in names:
             key = normalize_payer_name(name or "")

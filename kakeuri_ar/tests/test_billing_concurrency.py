@@ -46,15 +46,14 @@ class TestBillingConcurrency(KakeuriConcurrencyCase):
                 "SELECT id FROM kakeuri_billing_statement WHERE partner_id = %s", [self.ids["partner"]]
             )
             statement_ids = [row[0] for row in cr.fetchall()]
-            for model, ids in (
-                ("kakeuri.billing.statement", statement_ids),
-                ("account.move", [self.ids["move"]]),
-                ("res.partner", [self.ids["partner"]]),
-            ):
-                cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = ANY(%s)", [model, ids])
-                cr.execute(
-                    "DELETE FROM mail_followers WHERE res_model = %s AND res_id = ANY(%s)", [model, ids]
-                )
+            self._delete_chatter(
+                cr,
+                (
+                    ("kakeuri.billing.statement", statement_ids),
+                    ("account.move", [self.ids["move"]]),
+                    ("res.partner", [self.ids["partner"]]),
+                ),
+            )
             cr.execute("DELETE FROM kakeuri_billing_statement WHERE id = ANY(%s)", [statement_ids])
             cr.execute("DELETE FROM account_move WHERE id = %s", [self.ids["move"]])
             env = api.Environment(cr, api.SUPERUSER_ID, {})

@@ -46,17 +46,13 @@ class TestContractsConcurrency(KakeuriConcurrencyCase):
             cr.execute("SELECT id FROM account_move WHERE kakeuri_contract_id = %s", [self.ids["contract"]])
             move_ids = [row[0] for row in cr.fetchall()]
             # the chatter of the records deleted by SQL goes with them
-            for model, ids in (
-                ("account.move", move_ids),
-                ("kakeuri.contract", [self.ids["contract"]]),
-            ):
-                cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = ANY(%s)", [model, ids])
-                cr.execute(
-                    "DELETE FROM mail_followers WHERE res_model = %s AND res_id = ANY(%s)", [model, ids]
-                )
-                cr.execute(
-                    "DELETE FROM mail_activity WHERE res_model = %s AND res_id = ANY(%s)", [model, ids]
-                )
+            self._delete_chatter(
+                cr,
+                (
+                    ("account.move", move_ids),
+                    ("kakeuri.contract", [self.ids["contract"]]),
+                ),
+            )
             cr.execute("DELETE FROM account_move WHERE id = ANY(%s)", [move_ids])
             cr.execute("DELETE FROM kakeuri_contract WHERE id = %s", [self.ids["contract"]])
             env = api.Environment(cr, api.SUPERUSER_ID, {})

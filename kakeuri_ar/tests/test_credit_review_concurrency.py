@@ -35,11 +35,10 @@ class TestCreditReviewConcurrency(KakeuriConcurrencyCase):
         with self.registry.cursor() as cr:
             cr.execute("SELECT id FROM kakeuri_credit_review WHERE partner_id = ANY(%s)", [partner_ids])
             review_ids = [row[0] for row in cr.fetchall()]
-            for model, ids in (("kakeuri.credit.review", review_ids), ("res.partner", partner_ids)):
-                cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = ANY(%s)", [model, ids])
-                cr.execute(
-                    "DELETE FROM mail_followers WHERE res_model = %s AND res_id = ANY(%s)", [model, ids]
-                )
+            self._delete_chatter(
+                cr,
+                (("kakeuri.credit.review", review_ids), ("res.partner", partner_ids)),
+            )
             cr.execute("DELETE FROM kakeuri_credit_review WHERE id = ANY(%s)", [review_ids])
             cr.execute("DELETE FROM kakeuri_credit_score WHERE partner_id = ANY(%s)", [partner_ids])
             api.Environment(cr, api.SUPERUSER_ID, {})["res.partner"].browse(partner_ids).unlink()

@@ -84,24 +84,14 @@ class TestDunningSendConcurrency(KakeuriConcurrencyCase):
         with self.registry.cursor() as cr:
             partners, moves = self.ids["partners"], self.ids["moves"]
             cr.execute("DELETE FROM ir_cron_trigger WHERE id >= %s", [self.ids["first_trigger"]])
-            cr.execute(
-                "DELETE FROM mail_mail WHERE mail_message_id IN "
-                "(SELECT id FROM mail_message WHERE model = 'res.partner' AND res_id = ANY(%s))",
-                [partners],
+            self._delete_chatter(
+                cr,
+                (
+                    ("res.partner", partners),
+                    ("account.move", moves),
+                    ("kakeuri.dunning.run", [self.ids["run"]]),
+                ),
             )
-            # the chatter of the records deleted by SQL goes with them
-            for model, ids in (
-                ("res.partner", partners),
-                ("account.move", moves),
-                ("kakeuri.dunning.run", [self.ids["run"]]),
-            ):
-                cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = ANY(%s)", [model, ids])
-                cr.execute(
-                    "DELETE FROM mail_followers WHERE res_model = %s AND res_id = ANY(%s)", [model, ids]
-                )
-                cr.execute(
-                    "DELETE FROM mail_activity WHERE res_model = %s AND res_id = ANY(%s)", [model, ids]
-                )
             cr.execute("DELETE FROM kakeuri_dunning_run WHERE id = %s", [self.ids["run"]])
             cr.execute("DELETE FROM account_move WHERE id = ANY(%s)", [moves])
             env = api.Environment(cr, api.SUPERUSER_ID, {})

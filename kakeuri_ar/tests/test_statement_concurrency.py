@@ -49,16 +49,15 @@ class TestStatementConcurrency(KakeuriConcurrencyCase):
         with self.registry.cursor() as cr:
             cr.execute("SELECT id FROM kakeuri_statement_log WHERE partner_id = %s", [self.ids["partner"]])
             log_ids = [row[0] for row in cr.fetchall()]
-            cr.execute(
-                "DELETE FROM mail_message WHERE model = 'kakeuri.statement.log' AND res_id = ANY(%s)",
-                [log_ids],
-            )
             cr.execute("DELETE FROM kakeuri_statement_log WHERE id = ANY(%s)", [log_ids])
-            for model, ids in (("account.move", [self.ids["move"]]), ("res.partner", [self.ids["partner"]])):
-                cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = ANY(%s)", [model, ids])
-                cr.execute(
-                    "DELETE FROM mail_followers WHERE res_model = %s AND res_id = ANY(%s)", [model, ids]
-                )
+            self._delete_chatter(
+                cr,
+                (
+                    ("kakeuri.statement.log", log_ids),
+                    ("account.move", [self.ids["move"]]),
+                    ("res.partner", [self.ids["partner"]]),
+                ),
+            )
             cr.execute("DELETE FROM account_move WHERE id = %s", [self.ids["move"]])
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             env["res.partner"].browse(self.ids["partner"]).unlink()

@@ -30,3 +30,22 @@ class KakeuriConcurrencyCase(BaseCase):
         self.cursors.append(cr)
         context = {"allowed_company_ids": [company_id]} if company_id else {}
         return api.Environment(cr, api.SUPERUSER_ID, context)
+
+    @staticmethod
+    def _delete_chatter(cr, documents):
+        """Delete the messages (with their mails), followers and activities of the records
+        ``documents`` ([(model, ids)]) that a test committed and removes by SQL: the chatter
+        of a record deleted by SQL does not go with it."""
+        for model, ids in documents:
+            cr.execute(
+                "DELETE FROM mail_mail WHERE mail_message_id IN "
+                "(SELECT id FROM mail_message WHERE model = %s AND res_id = ANY(%s))",
+                [model, list(ids)],
+            )
+            cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = ANY(%s)", [model, list(ids)])
+            cr.execute(
+                "DELETE FROM mail_followers WHERE res_model = %s AND res_id = ANY(%s)", [model, list(ids)]
+            )
+            cr.execute(
+                "DELETE FROM mail_activity WHERE res_model = %s AND res_id = ANY(%s)", [model, list(ids)]
+            )

@@ -4,7 +4,7 @@
     "name": "Kakeuri AR: Credit Sales and Receivables",
     "summary": "Credit limits that are enforced, recurring tab-sale contracts, "
     "closing-day billing, aging as of any date and dunning",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/kakeuri/kakeuri_ar",
     "author": "kakeuri_ar contributors",

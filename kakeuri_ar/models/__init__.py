@@ -64,6 +64,7 @@ from . import (
     kakeuri_dunning_line,
     kakeuri_dunning_line_promise,
     kakeuri_dunning_mail,
+    kakeuri_dunning_move_level,
     kakeuri_dunning_run,
     kakeuri_dunning_send,
     kakeuri_payer_name,

@@ -1,11 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import ast
+import binascii
 import dataclasses
+
+from werkzeug.urls import url_encode
 
 from odoo import api, models
 from odoo.tools import float_round
+from odoo.tools.misc import hash_sign, verify_hash_signed
 
 from odoo.addons.base.models.res_lang import intersperse
+
+# the signatures of reminder links, apart from every other signature made with the database
+# secret
+REMINDER_LINK_SCOPE = "kakeuri_ar.reminder_invoice"
 
 
 @dataclasses.dataclass(eq=False)
@@ -14,13 +22,10 @@ class DunningBatch:
     explicitly (as an argument, and to the templates in the context of the lines rendered,
     key ``kakeuri_dunning_batch``) and forgotten with the batch.
 
-    ``tokens``: {move_id: portal access token} made for invoices without one, stored with
-    their levels once the batch is sent; None when there is no such later step (the tokens
-    are then stored at once). ``rows``: {(line_id, lang): invoice rows}; ``formats``: {lang:
+    ``rows``: {(line_id, lang): invoice rows}; ``formats``: {lang:
     date format and separators, and (``"currency"``, id): currency settings};
     ``base_urls``: {website id or None: base URL}."""
 
-    tokens: dict | None = None
     rows: dict = dataclasses.field(default_factory=dict)
     formats: dict = dataclasses.field(default_factory=dict)
     base_urls: dict = dataclasses.field(default_factory=dict)
@@ -142,11 +147,28 @@ class KakeuriDunningFormat(models.AbstractModel):
     def _get_invoice_portal_url(self, move, batch):
         """Absolute portal URL of an invoice (the customer can pay there when a payment
         provider is set up). The base URL is looked up once per batch (per website when the
-        invoices have one)."""
+        invoices have one). An invoice without a portal access token yet gets a signed link
+        instead, which gives it its token when the customer opens it
+        (``/my/invoices/<id>/reminder``): sending a reminder writes nothing on the invoices."""
         key = move.website_id.id if "website_id" in move._fields else None
         if key not in batch.base_urls:
             batch.base_urls[key] = move.get_base_url()
-        token = (batch.tokens or {}).get(move.id)
-        if token:  # made for this batch, stored with the levels (same URL as get_portal_url)
-            return f"{batch.base_urls[key]}{move.access_url}?access_token={token}"
-        return batch.base_urls[key] + move.get_portal_url()
+        if move.access_token:
+            return batch.base_urls[key] + move.get_portal_url()
+        return batch.base_urls[key] + self._get_reminder_link(move)
+
+    @api.model
+    def _get_reminder_link(self, move):
+        """The signed link of a reminder to invoice ``move`` (see ``_get_invoice_portal_url``),
+        relative to the base URL."""
+        signature = hash_sign(self.env(su=True), REMINDER_LINK_SCOPE, move.id)
+        return f"/my/invoices/{move.id}/reminder?{url_encode({'link': signature})}"
+
+    @api.model
+    def _verify_reminder_link(self, move_id, signature):
+        """Whether ``signature`` is the reminder link of invoice ``move_id``."""
+        try:
+            signed = verify_hash_signed(self.env(su=True), REMINDER_LINK_SCOPE, signature or "")
+        except (ValueError, UnicodeError, binascii.Error):
+            return False
+        return signed == move_id

@@ -176,11 +176,11 @@ class KakeuriDunningLevel(models.Model):
         if not self:
             return
         Line = self.env["kakeuri.dunning.line"].sudo()
-        Move = self.env["account.move"].sudo()
+        MoveLevel = self.env["kakeuri.dunning.move.level"].sudo()
         for level in self:
             used = Line.search_count(
                 ["|", ("level_id", "=", level.id), ("proposed_level_id", "=", level.id)], limit=1
-            ) or Move.search_count([("kakeuri_dunning_level_id", "=", level.id)], limit=1)
+            ) or MoveLevel.search_count([("level_id", "=", level.id)], limit=1)
             if used:
                 raise UserError(
                     _(

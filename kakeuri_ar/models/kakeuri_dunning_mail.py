@@ -1,9 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import uuid
 from collections import defaultdict
 
 from odoo import api, models
-from odoo.tools import SQL, clean_context
+from odoo.tools import clean_context
 from odoo.tools.mail import generate_tracking_message_id
 
 from .kakeuri_dunning_format import DunningBatch
@@ -24,7 +23,6 @@ class KakeuriDunningMail(models.AbstractModel):
         run, invoices, what was done) when given, the email keeps the full rendered body.
         Returns the mails in the order of ``lines``."""
         batch = batch or DunningBatch()
-        self._ensure_portal_tokens(lines, batch)
         render = self.env["kakeuri.mail.render"]
         langs = render._render_template_langs(lines, template)  # once for the fields and the body
         rendered = render._render_template_fields(lines, template, langs)
@@ -35,25 +33,6 @@ class KakeuriDunningMail(models.AbstractModel):
             for line in lines
         ]
         return self._create_mails(vals_list)
-
-    @api.model
-    def _ensure_portal_tokens(self, lines, batch):
-        """Portal links: the invoices without an access token get one (as
-        ``_portal_ensure_token`` makes them), kept in ``batch.tokens`` to be stored with the
-        invoices' levels, or stored now when the batch has no such step."""
-        missing = lines.move_ids.filtered(lambda m: not m.access_token)
-        if batch.tokens is not None:
-            for move in missing:
-                batch.tokens.setdefault(move.id, str(uuid.uuid4()))
-        elif missing:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE account_move SET access_token = gen_random_uuid()::text "
-                    "WHERE id = ANY(%s) AND access_token IS NULL",
-                    missing.ids,
-                )
-            )
-            missing.invalidate_recordset(["access_token"])
 
     @api.model
     def _prepare_mail_vals(self, line, template, res, summary=None):

@@ -132,9 +132,8 @@ class KakeuriDunningSend(models.AbstractModel):
             return
         results, plans = send._plan_send(lines, current_days)
         to_send = lines.filtered(lambda ln: results[ln]["state"] == "sent")
-        batch = DunningBatch(tokens={})
-        values = send.env["kakeuri.dunning.action"]._execute_actions(to_send, results, batch)
-        send._store_levels(to_send, plans, batch.tokens)
+        values = send.env["kakeuri.dunning.action"]._execute_actions(to_send, results, DunningBatch())
+        send._store_levels(to_send, plans)
         send._log_chatter(to_send, results, values)
         send._store_line_results(lines, results, values)
         lines.partner_id.invalidate_recordset(["kakeuri_last_dunning_date", "kakeuri_dunning_level_id"])
@@ -198,15 +197,18 @@ class KakeuriDunningSend(models.AbstractModel):
     @api.model
     def _lock_move_levels(self, lines):
         """Lock the invoices of the batch (a second run waits here, then sees the levels the
-        first one stored) and return {move_id: days of the level it already reached}."""
+        first one stored; a payment made meanwhile makes the batch go again in a new
+        transaction) and return {move_id: days of the level it already reached}."""
         # the invoice fields the batch reads (messages, mail rows, portal links, re-check), and
         # only those: the default prefetch reads every column of account_move for each
         lines.move_ids.fetch(self._get_send_move_fields())
+        self.env["kakeuri.dunning.move.level"].flush_model()
         self.env.cr.execute(
             SQL(
                 """SELECT m.id, COALESCE(lv.days_overdue, -1)
                      FROM account_move m
-                     LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id
+                     LEFT JOIN kakeuri_dunning_move_level ml ON ml.move_id = m.id
+                     LEFT JOIN kakeuri_dunning_level lv ON lv.id = ml.level_id
                     WHERE m.id = ANY(%s)
                     ORDER BY m.id
                       FOR UPDATE OF m""",
@@ -316,51 +318,12 @@ class KakeuriDunningSend(models.AbstractModel):
         return results, plans
 
     @api.model
-    def _store_levels(self, lines, plans, tokens=None):
-        """Level and date on the invoices, and the portal access tokens made for the emails
-        (``tokens``: {move_id: token}), in one UPDATE for the batch: these kakeuri fields have
-        no dependants, account.move.write would re-synchronise every invoice's lines, and each
-        UPDATE of an invoice rewrites its row and all the indexes of account_move. The
-        customers' last reminder and level are computed per company from the sent lines."""
-        tokens = tokens or {}
-        if not lines and not tokens:
-            return
-        date = lines.run_id[:1].date
-        levels = {}
-        for line in lines:
-            for move_id, level in plans.get(line, {}).items():
-                levels[move_id] = level.id
-        move_ids = sorted(levels.keys() | tokens.keys())  # in the order of the table and its locks
-        if not move_ids:
-            return
-        self.env["account.move"].flush_model(["kakeuri_dunning_level_id", "access_token"])
-        self.env.cr.execute(
-            SQL(
-                """UPDATE account_move m
-                      SET kakeuri_dunning_level_id = COALESCE(v.level_id, m.kakeuri_dunning_level_id),
-                          kakeuri_last_dunning_date = CASE WHEN v.level_id IS NULL
-                                                           THEN m.kakeuri_last_dunning_date ELSE %(date)s END,
-                          access_token = COALESCE(m.access_token, v.token),
-                          write_uid = %(uid)s, write_date = (now() AT TIME ZONE 'UTC')
-                     FROM unnest(%(ids)s::int[], %(levels)s::int[], %(tokens)s::varchar[])
-                          AS v(id, level_id, token)
-                    WHERE m.id = v.id""",
-                date=date,
-                uid=self.env.uid,
-                ids=move_ids,
-                levels=[levels.get(move_id) for move_id in move_ids],
-                tokens=[tokens.get(move_id) for move_id in move_ids],
-            )
-        )
-        self.env["account.move"].browse(move_ids).invalidate_recordset(
-            [
-                "kakeuri_dunning_level_id",
-                "kakeuri_last_dunning_date",
-                "access_token",
-                "write_uid",
-                "write_date",
-            ]
-        )
+    def _store_levels(self, lines, plans):
+        """The level each invoice of the batch reached, dated with the run, stored in one
+        statement (``kakeuri.dunning.move.level._store``). The customers' last reminder and
+        level are computed per company from the sent lines."""
+        levels = {move_id: level.id for line in lines for move_id, level in plans.get(line, {}).items()}
+        self.env["kakeuri.dunning.move.level"]._store(levels, lines.run_id[:1].date)
 
     @api.model
     def _log_chatter(self, lines, results, values):

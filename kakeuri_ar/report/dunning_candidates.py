@@ -18,7 +18,12 @@ class KakeuriDunningCandidates(models.AbstractModel):
     def _flush(self):
         self.env["kakeuri.receivable.ledger"]._flush()
         self.env["kakeuri.receivable.holds"]._flush()
-        for model in ("kakeuri.dunning.line", "kakeuri.dunning.run", "kakeuri.dunning.level"):
+        for model in (
+            "kakeuri.dunning.line",
+            "kakeuri.dunning.run",
+            "kakeuri.dunning.level",
+            "kakeuri.dunning.move.level",
+        ):
             self.env[model].flush_model()
 
     @api.model
@@ -76,9 +81,9 @@ class KakeuriDunningCandidates(models.AbstractModel):
                    ct.contact_id,
                    COALESCE(un.amount, 0) AS unapplied
               FROM overdue o
-              JOIN account_move m ON m.id = o.move_id
               JOIN res_partner p ON p.id = o.partner_id
-              LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id
+              LEFT JOIN kakeuri_dunning_move_level ml ON ml.move_id = o.move_id
+              LEFT JOIN kakeuri_dunning_level lv ON lv.id = ml.level_id
               LEFT JOIN last_sent ls ON ls.partner_id = o.partner_id
               LEFT JOIN contacts ct ON ct.partner_id = o.partner_id
               LEFT JOIN unapplied un ON un.partner_id = o.partner_id
@@ -216,8 +221,8 @@ class KakeuriDunningCandidates(models.AbstractModel):
                    MAX(lv.days_overdue) AS level_days,
                    MIN(COALESCE(lv.days_overdue, -1)) AS min_level_days
               FROM (%s) o
-              JOIN account_move m ON m.id = o.move_id
-              LEFT JOIN kakeuri_dunning_level lv ON lv.id = m.kakeuri_dunning_level_id
+              LEFT JOIN kakeuri_dunning_move_level ml ON ml.move_id = o.move_id
+              LEFT JOIN kakeuri_dunning_level lv ON lv.id = ml.level_id
              GROUP BY o.company_id, o.partner_id
             """,
             self._overdue_query(company_ids, SQL("CURRENT_DATE")),

@@ -14,7 +14,7 @@ class KakeuriDunningCollection(models.Model):
     _order = "amount_overdue desc, partner_id"
     _rec_name = "partner_id"
     _depends = {
-        "account.move": ["kakeuri_dunning_level_id", "move_type", "state"],
+        "account.move": ["move_type", "state"],
         "account.move.line": [
             "account_id",
             "amount_residual",
@@ -27,6 +27,7 @@ class KakeuriDunningCollection(models.Model):
         ],
         "kakeuri.dunning.level": ["active", "company_id", "days_overdue", "skippable"],
         "kakeuri.dunning.line": ["company_id", "date", "partner_id", "state"],
+        "kakeuri.dunning.move.level": ["level_id", "move_id"],
         "kakeuri.dispute": ["amount", "move_id", "state"],
         "kakeuri.payment.plan": ["move_ids", "partner_id", "state"],
         "kakeuri.payment.plan.installment": ["amount", "amount_paid", "date"],

@@ -112,9 +112,9 @@ class TestDunningCompute(DunningCommon):
         self.assertIn("Final notice", mail.subject)
         for inv in inv3 | inv20 | inv35:
             self.assertIn(inv.name, mail.body_html)
-            # the link carries the invoice's stored token (made for the mail, saved with the level)
-            self.assertTrue(inv.access_token)
-            self.assertIn(f"/my/invoices/{inv.id}?access_token={inv.access_token}", mail.body_html)
+            # an invoice never shared gets a signed link, which makes its token once opened
+            self.assertFalse(inv.access_token)
+            self.assertIn(self.env["kakeuri.dunning.format"]._get_reminder_link(inv), mail.body_html)
         self.assertIn("600.00", mail.body_html)
         # the queued mail is complete: a message id, the author, the chatter summary
         self.assertTrue(mail.message_id)

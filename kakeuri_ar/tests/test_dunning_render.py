@@ -43,7 +43,8 @@ class TestDunningMailRendering(DunningCommon):
         run = self._run()
         lines = run.line_ids
         self.assertEqual(len(lines), 3)
-        # Odoo's rendering first: it gives the invoices their portal tokens, the send reuses them
+        # an invoice shared before keeps its portal link; the others get signed links
+        inv_ja_2._portal_ensure_token()
         expected = self._odoo_rendering(lines, [*TEMPLATE_FIELDS, "body_html"])
         run.action_send()
         self.assertEqual(set(lines.mapped("state")), {"sent"})
@@ -65,7 +66,10 @@ class TestDunningMailRendering(DunningCommon):
         self.assertEqual(mail_en.email_from, sender)
         self.assertEqual(mail_en.recipient_ids, self.customer_en)
         self.assertIn("Dear Accounts Payable", mail_en.body_html)
-        self.assertIn(f"/my/invoices/{inv_en.id}?access_token={inv_en.access_token}", mail_en.body_html)
+        self.assertFalse(inv_en.access_token, "sending a reminder writes nothing on the invoice")
+        link_en = self.env["kakeuri.dunning.format"]._get_reminder_link(inv_en)
+        self.assertIn(f"/my/invoices/{inv_en.id}/reminder?link=", link_en)
+        self.assertIn(link_en, mail_en.body_html)
         self.assertIn("1,200.00", mail_en.body_html)
         # Japanese: translated subject and body, same sender, amounts and links
         mail_ja = self._mails(self.customer_ja)
@@ -75,7 +79,8 @@ class TestDunningMailRendering(DunningCommon):
         self.assertIn("経理ご担当者様", mail_ja.body_html)
         for inv in inv_ja | inv_ja_2:
             self.assertIn(inv.name, mail_ja.body_html)
-            self.assertIn(f"/my/invoices/{inv.id}?access_token={inv.access_token}", mail_ja.body_html)
+        self.assertIn(self.env["kakeuri.dunning.format"]._get_reminder_link(inv_ja), mail_ja.body_html)
+        self.assertIn(f"/my/invoices/{inv_ja_2.id}?access_token={inv_ja_2.access_token}", mail_ja.body_html)
         self.assertIn("345,678.00", mail_ja.body_html)
         self.assertIn("346,678.00", mail_ja.body_html)  # the total
         # no language: the template's own (English) text

@@ -185,7 +185,7 @@ class TestDunningTrace(DunningCommon):
         self.level_second.action_archive()
         self.assertFalse(self.level_second.active)
         self.assertEqual(inv.kakeuri_dunning_level_id, self.level_second)
-        self.assertEqual(self.env["account.move"]._fields["kakeuri_dunning_level_id"].ondelete, "restrict")
+        self.assertEqual(self.env["kakeuri.dunning.move.level"]._fields["level_id"].ondelete, "restrict")
         # an unused level can be deleted
         unused = self.env["kakeuri.dunning.level"].create(
             {"name": "Unused", "days_overdue": 60, "company_id": self.company.id}

@@ -46,6 +46,8 @@ from _common import BENCH_DB_SUFFIX, ROOT, dev, odoo_env, prepare_db, report  # 
 TEMPLATE_DB = "kakeuri_bench_scaleout" + BENCH_DB_SUFFIX
 RUN_DB = TEMPLATE_DB + "_run"
 OUT = os.path.join(ROOT, "bench", "out")
+# the cron workers are woken once a second for as long, until every one of them listens
+WAKE_SECONDS = 10
 JOBS = {
     "billing": "kakeuri_ar.ir_cron_kakeuri_contract_invoices",
     "closing": "kakeuri_ar.ir_cron_kakeuri_close_period",
@@ -239,10 +241,14 @@ def start_servers(conf, servers, threads, args, label, procs):
             "--log-level=info",
         )
         env = dict(os.environ, ODOO_PGAPPNAME=f"kakeuri-bench-server{i + 1}-{{pid}}")
-        proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        procs.append({"name": f"server{i + 1}", "proc": proc, "log": log})
+        # what does not reach the log file: a process of the server that fails before its
+        # logging is set up (the websocket process, started again at once, over and over)
+        output = log.replace(".log", ".out")
+        with open(output, "w") as out:
+            proc = subprocess.Popen(
+                cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        procs.append({"name": f"server{i + 1}", "proc": proc, "log": log, "output": output})
     deadline = time.monotonic() + 300
     for server in procs:
         while not _log_has(server["log"], "Registry loaded in"):
@@ -317,10 +323,17 @@ def run_config(args, conf, expect, servers, threads):
             "WHERE id = ANY(%s)",
             [crons],
         )
+        cpu0 = cpu_snapshot()
         t0 = time.perf_counter()
-        pg.cursor().execute("SELECT pg_notify('cron_trigger', %s)", [RUN_DB])
-        finished, loads = {}, [load0]
+        finished, loads, woken = {}, [load0], -1
         while True:
+            now = time.perf_counter() - t0
+            if now < WAKE_SECONDS and int(now) > woken:
+                # a cron worker logs "alive" before it listens: a wake-up sent in between is
+                # lost and it sleeps a minute; the notifications it finds when it next sleeps
+                # only make it look for due jobs again
+                pg.cursor().execute("SELECT pg_notify('cron_trigger', %s)", [RUN_DB])
+                woken = int(now)
             state = progress(cr, expect)
             now = time.perf_counter() - t0
             for job in JOBS:
@@ -336,6 +349,7 @@ def run_config(args, conf, expect, servers, threads):
             loads.append(os.getloadavg()[0])
             time.sleep(0.5)
         seconds = max(finished.values())
+        cpu = cpu_share(cpu0, cpu_snapshot())
         db.close()
         pg.close()
     finally:
@@ -350,9 +364,51 @@ def run_config(args, conf, expect, servers, threads):
         "closing_done_s": finished["closing"],
         "dunning_done_s": finished["dunning"],
         "load_avg": f"{min(loads):.1f}-{max(loads):.1f}",
+        "cpu_cores": cpu,
         "duplicates": checks["duplicates"],
         "left_or_failed": checks["left"],
         "who_did_what": attribution(procs, expect),
+    }
+
+
+# ------------------------------------------------------------------- cpu
+def cpu_snapshot():
+    """(time, the machine's CPU seconds by kind from /proc/stat, CPU seconds of every process
+    this benchmark can see): the load average counts the tasks of the whole kernel, and on a
+    shared machine some of them are not ours."""
+    hz = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as fh:
+        fields = [int(v) / hz for v in fh.readline().split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    seen = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue  # ended meanwhile
+        values = stat[stat.rindex(")") + 2 :].split()
+        # its own time and that of its children that ended (utime, stime, cutime, cstime)
+        seen[pid] = sum(int(v) for v in values[11:15]) / hz
+    busy = user + nice + system + irq + softirq
+    return time.monotonic(), {"busy": busy, "steal": steal, "idle": idle + iowait}, seen
+
+
+def cpu_share(before, after):
+    """Cores used while the jobs ran: by the processes visible here (the servers, PostgreSQL,
+    this script), by anything else on the machine (other containers), and stolen by the
+    hypervisor."""
+    (t0, machine0, procs0), (t1, machine1, procs1) = before, after
+    seconds = max(t1 - t0, 1e-6)
+    ours = sum(cpu - procs0.get(pid, 0.0) for pid, cpu in procs1.items())
+    busy = machine1["busy"] - machine0["busy"]
+    return {
+        "ours": round(ours / seconds, 2),
+        "others": round(max(busy - ours, 0.0) / seconds, 2),
+        "stolen": round((machine1["steal"] - machine0["steal"]) / seconds, 2),
+        "idle": round((machine1["idle"] - machine0["idle"]) / seconds, 2),
     }
 
 
@@ -450,6 +506,8 @@ def attribution(procs, expect):
                 if m:
                     job = "invoices" if "contract billing" in m.group(2) else "statements"
                     made[job] = made.get(job, 0) + int(m.group(3))
+        with open(server["output"], errors="replace") as fh:
+            errors += sum(line.startswith("Traceback") for line in fh)
         result[server["name"]] = {"seconds_in_job": seconds, "items_reported": made, "log_errors": errors}
     return result
 
@@ -476,7 +534,12 @@ def main():
     base = rows[0]["seconds"]
     table = [
         {
-            **{k: v for k, v in row.items() if k not in ("duplicates", "left_or_failed", "who_did_what")},
+            **{
+                k: v
+                for k, v in row.items()
+                if k not in ("duplicates", "left_or_failed", "who_did_what", "cpu_cores")
+            },
+            "cores_ours_others": f"{row['cpu_cores']['ours']}/{row['cpu_cores']['others']}",
             "speed_up": round(base / row["seconds"], 2),
             "duplicates": sum(row["duplicates"].values()),
             "left_or_failed": sum(row["left_or_failed"].values()),

@@ -10,6 +10,7 @@ cluster is started if it is down and a login role ``odoo`` is created for Odoo.
 import argparse
 import concurrent.futures
 import hashlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -165,13 +166,31 @@ def write_conf(db_name, extra=None):
     return path
 
 
+def odoo_launcher():
+    """The command that starts Odoo: its ``odoo-bin`` (a source tree) or its ``odoo`` script
+    (a pip install), run by this Python. Not ``python -m odoo``: with ``--workers``, Odoo's
+    server starts its websocket (gevent) process as ``python sys.argv[0] gevent``, and the
+    ``sys.argv[0]`` of ``-m odoo`` is the package's ``__main__.py``, which cannot run as a
+    script; that process then dies at once and is started again, over and over, and takes a
+    whole core from the server's workers."""
+    spec = importlib.util.find_spec("odoo")
+    candidates = []
+    if spec and spec.submodule_search_locations:
+        candidates.append(os.path.join(os.path.dirname(list(spec.submodule_search_locations)[0]), "odoo-bin"))
+    candidates.append(os.path.join(os.path.dirname(sys.executable), "odoo"))
+    for path in candidates:
+        if os.path.isfile(path):
+            return [sys.executable, path]
+    return [sys.executable, "-m", "odoo"]  # threaded servers, scripts and tests need no more
+
+
 def odoo_cmd(conf, *args):
-    return [sys.executable, "-m", "odoo", "-c", conf, *args]
+    return [*odoo_launcher(), "-c", conf, *args]
 
 
 def odoo_shell_cmd(conf, db_name):
     """``odoo shell`` on ``db_name``: Odoo takes its subcommand first, before any option."""
-    return [sys.executable, "-m", "odoo", "shell", "-c", conf, "-d", db_name, "--no-http", "--log-level=warn"]
+    return [*odoo_launcher(), "shell", "-c", conf, "-d", db_name, "--no-http", "--log-level=warn"]
 
 
 def install(db_name, conf, modules="kakeuri_ar", demo=True, languages=None):

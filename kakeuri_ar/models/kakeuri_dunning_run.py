@@ -380,7 +380,8 @@ class KakeuriDunningRun(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    SQL("SELECT id FROM kakeuri_dunning_run WHERE id = %s FOR NO KEY UPDATE NOWAIT", self.id)
+                    SQL("SELECT id FROM kakeuri_dunning_run WHERE id = %s FOR NO KEY UPDATE NOWAIT", self.id),
+                    log_exceptions=False,  # another worker holding it is expected, not an error
                 )
         except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
             return False

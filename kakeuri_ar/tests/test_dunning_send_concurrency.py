@@ -176,3 +176,15 @@ class TestDunningSendConcurrency(KakeuriConcurrencyCase):
         state = self._state()
         self.assertEqual(state[2], ["sent", "sent"])
         self.assertEqual(state[3], 2, "one reminder mail per customer")
+
+    def test_finishing_left_to_the_worker_holding_the_run(self):
+        """Two workers send the last batches at once: the one that finds the run's row taken
+        leaves the finishing to the other, without an error in the log."""
+        env1, env2 = self._env(self.ids["company"]), self._env(self.ids["company"])
+        run1 = env1["kakeuri.dunning.run"].browse(self.ids["run"])
+        run2 = env2["kakeuri.dunning.run"].browse(self.ids["run"])
+        self.assertTrue(run1._lock_for_finishing())
+        with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            self.assertFalse(run2._lock_for_finishing())
+        env1.cr.rollback()
+        self.assertTrue(run2._lock_for_finishing())

@@ -517,9 +517,10 @@ def _reconcile(env, suggested):
     cr = env.cr
     env.invalidate_all()
     with Measure(cr) as m:
+        # the commit is profiled too: Odoo's tracking (the invoices' "Paid") runs in it
         with _profiled("reconcile"):
             suggested.action_kakeuri_reconcile()
-        cr.commit()
+            cr.commit()
     cr.execute(
         "SELECT count(*) FROM account_bank_statement_line WHERE id = ANY(%s) AND is_reconciled",
         [suggested.ids],

@@ -25,6 +25,7 @@ from . import (
     account_move_line_audit,
     account_move_payment_plan,
     account_move_promise,
+    account_move_tracking,
     account_partial_reconcile_aging,
     account_tax_jp,
     ir_actions_report_jp,

@@ -48,6 +48,9 @@ class AccountBankStatementLine(models.Model):
             done |= line
         self._kakeuri_reconcile_batch(batch)
         done.write({"kakeuri_match_state": "matched"})
+        # the bank entries' and the paid invoices' chatter messages, made together rather
+        # than one by one at commit
+        (done.move_id | done.kakeuri_match_move_ids)._kakeuri_post_tracking()
         return self._kakeuri_notify(_("%(count)s bank lines reconciled.", count=len(done)))
 
     # --------------------------------------------------------------- helpers

@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The chatter messages a reconciliation leaves on the bank line's entry are the ones Odoo's
 own create() and unlink() of journal items log: the same bodies, tracking values, authors and
-subtypes, in the same order, on the same entry."""
+subtypes, in the same order, on the same entry; the tracking messages of the bank entries
+and of the invoices they pay are the ones Odoo posts at commit."""
 
 import re
 from contextlib import closing
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -94,3 +96,86 @@ class TestCashReconcileAudit(KakeuriCashCommon):
                 self.assertEqual(batched, odoo)
                 self.assertTrue(all(row["tracking"] for row in odoo))
                 company.kakeuri_fee_tax_id = False
+
+    def tracking(self, moves, after_id):
+        """The tracking messages on ``moves`` newer than ``after_id`` (journal item messages
+        aside), by entry, as comparable rows."""
+        self.env.flush_all()
+        messages = self.env["mail.message"].search(
+            [("model", "=", "account.move"), ("res_id", "in", moves.ids), ("id", ">", after_id)], order="id"
+        )
+        rows = []
+        for message in messages.filtered(lambda m: "Journal Item" not in m.body):
+            rows.append(
+                {
+                    "entry": moves.ids.index(message.res_id),
+                    "body": str(message.body),
+                    "author": message.author_id,
+                    "email_from": message.email_from,
+                    "reply_to": message.reply_to,
+                    "record_name": message.record_name,
+                    "parent": message.parent_id,
+                    "subtype": message.subtype_id,
+                    "message_type": message.message_type,
+                    "internal": message.is_internal,
+                    "signature": message.email_add_signature,
+                    "alias_domain": message.record_alias_domain_id,
+                    "company": message.record_company_id,
+                    "message_id": bool(message.message_id),
+                    "notified": message.sudo().notification_ids.res_partner_id,
+                    "tracking": [
+                        (value.field_id.name, value.old_value_char, value.new_value_char)
+                        for value in message.sudo().tracking_value_ids.sorted("id")
+                    ],
+                }
+            )
+        return sorted(rows, key=lambda row: (row["entry"], row["subtype"].id))
+
+    def test_tracking_messages_as_odoo_posts_them(self):
+        """The bank entries' and the paid invoices' messages, made together after the
+        reconciliation, are the ones Odoo posts at commit; a follower of *Paid* is still
+        notified."""
+        paid = self.env.ref("account.mt_invoice_paid")
+        # the test classes disable tracking: both paths track here as in production
+        tracked = {"tracking_disable": False, "mail_notrack": False}
+        for data in self.companies:
+            with self.subTest(company=data["company"].name):
+                customer = self.customer(data, "Tracked Payer", kakeuri_name_kana="ﾄﾗｯｸ")
+                first = self.kakeuri_invoice(data, customer, 6000, "2026-01-05")
+                second = self.kakeuri_invoice(data, customer, 4000, "2026-01-15")
+                follower = self.env["res.partner"].create({"name": "Paid Watcher", "email": "w@example.com"})
+                second.message_subscribe(partner_ids=follower.ids, subtype_ids=paid.ids)
+                line = self.match(self.bank_line(data, 10000, "ﾄﾗｯｸ"))
+                self.assertEqual(line.kakeuri_match_state, "suggested")
+                moves = line.move_id | first | second
+                self.env.flush_all()
+                after_id = max(self.env["mail.message"].search([]).ids)
+                self.env.cr.precommit.clear()
+                Move = type(self.env["account.move"])
+                with (
+                    closing(self.env.cr.savepoint()),
+                    patch.object(Move, "message_post", autospec=True, side_effect=Move.message_post) as post,
+                ):
+                    line.with_context(**tracked).action_kakeuri_reconcile()
+                    self.assertEqual((first | second).mapped("payment_state"), ["paid", "paid"])
+                    # only the message that notifies someone is posted on its own
+                    self.assertEqual([call.args[0] for call in post.call_args_list], [second])
+                    batched = self.tracking(moves, after_id)
+                    self.env.cr.precommit.clear()
+                self.env.invalidate_all()
+                # Odoo's own path: the messages posted at commit
+                with (
+                    closing(self.env.cr.savepoint()),
+                    patch.object(Move, "_kakeuri_post_tracking", lambda moves: None),
+                ):
+                    line.with_context(**tracked).action_kakeuri_reconcile()
+                    # the commit's flush, in an environment that tracks (the test's does not)
+                    line.with_context(**tracked).env.flush_all()
+                    self.env.cr.precommit.run()
+                    odoo = self.tracking(moves, after_id)
+                self.env.invalidate_all()
+                # the bank entry's partner, each invoice paid; only the follower is notified
+                self.assertEqual([(row["entry"], row["subtype"]) for row in odoo][1:], [(1, paid), (2, paid)])
+                nobody = self.env["res.partner"]
+                self.assertEqual([row["notified"] for row in odoo], [nobody, nobody, follower])
+                self.assertEqual(batched, odoo)

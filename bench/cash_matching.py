@@ -27,8 +27,11 @@ database but still generates the data, so it fails on a database that already ha
 
 import contextlib
 import cProfile
+import json
 import os
+import subprocess
 import sys
+import time
 from datetime import date, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -44,6 +47,8 @@ INVOICES_PER_CUSTOMER = 5
 LINES = CUSTOMERS // 2
 DEBIT_CUSTOMERS = CUSTOMERS - LINES
 RECONCILE = os.environ.get("BENCH_RECONCILE", "1000")
+# cron workers reconciling as many other lines from the queue (0: skip that step)
+WORKERS = int(os.environ.get("BENCH_RECONCILE_WORKERS", "2"))
 TEMPLATE_AMOUNT = 1000
 FEES = (440, 660, 880)
 TOLERANCE = 880
@@ -519,7 +524,8 @@ def _reconcile(env, suggested):
     with Measure(cr) as m:
         # the commit is profiled too: Odoo's tracking (the invoices' "Paid") runs in it
         with _profiled("reconcile"):
-            suggested.action_kakeuri_reconcile()
+            # in this process, as a clerk's request below the background threshold
+            suggested.with_context(kakeuri_reconcile_now=True).action_kakeuri_reconcile()
             cr.commit()
     cr.execute(
         "SELECT count(*) FROM account_bank_statement_line WHERE id = ANY(%s) AND is_reconciled",
@@ -532,6 +538,76 @@ def _reconcile(env, suggested):
         m,
         goal=f"{len(suggested) / m.seconds:.1f} lines/s (≥ 50)",
     )
+
+
+def _reconcile_background(env, lines, conf):
+    """*Reconcile* on ``lines`` (queued: more than the background threshold), then the queue
+    emptied by ``WORKERS`` processes, each calling the scheduled action as a cron worker does
+    (one batch per call, a commit after each), as a result row."""
+    cr = env.cr
+    lines.with_context(kakeuri_reconcile_now=False).action_kakeuri_reconcile()
+    cr.commit()
+    cr.execute("SELECT count(*) FROM account_bank_statement_line WHERE kakeuri_reconcile_queued")
+    queued = cr.fetchone()[0]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--reconcile-worker", conf],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _i in range(WORKERS)
+    ]
+    # each worker reports when it began and ended its calls (the registry loaded: a cron
+    # worker has it already), the lines it took and the calls it had to repeat
+    reports = [json.loads(worker.communicate()[0].strip().splitlines()[-1]) for worker in workers]
+    failed = [worker.returncode for worker in workers]
+    seconds = max(r["end"] for r in reports) - min(r["start"] for r in reports)
+    cr.rollback()  # a new snapshot: the workers' commits
+    cr.execute(
+        "SELECT count(*) FILTER (WHERE is_reconciled), count(*) FILTER (WHERE kakeuri_reconcile_queued)"
+        " FROM account_bank_statement_line WHERE id = ANY(%s)",
+        [lines.ids],
+    )
+    reconciled, left = cr.fetchone()
+    return {
+        "step": f"reconcile in background ({WORKERS} workers)",
+        "records": f"{queued} queued lines → {reconciled} reconciled, {left} left; lines per worker "
+        f"{[r['lines'] for r in reports]}, repeated calls {[r['repeated'] for r in reports]}, exits {failed}",
+        "seconds": round(seconds, 2),
+        "cpu_s": "",
+        "pg_cpu_s": "",
+        "queries": "",
+        "rss_mb": "",
+        "load": "%.1f" % os.getloadavg()[0],
+        "goal": f"{queued / seconds:.1f} lines/s (≥ 50)",
+    }
+
+
+def reconcile_worker(conf):
+    """One cron worker's loop over the queue of bank lines (see ``_reconcile_background``)."""
+    from psycopg2 import errors as pg_errors  # noqa: PLC0415
+
+    with odoo_env(DB, conf) as env:
+        cron = env.ref("kakeuri_ar.ir_cron_kakeuri_reconcile_queued")
+        progress = env["ir.cron.progress"].create({"cron_id": cron.id, "remaining": 0, "done": 0})
+        env.cr.commit()
+        StLine = env["account.bank.statement.line"].with_context(ir_cron_progress_id=progress.id)
+        start, lines, repeated = time.time(), 0, 0
+        while True:
+            try:
+                done = StLine._cron_kakeuri_reconcile_queued()
+                env.cr.commit()
+            except pg_errors.SerializationFailure:
+                env.cr.rollback()
+                done, repeated = 0, repeated + 1
+            env.invalidate_all()
+            lines += done
+            if not done:
+                if not StLine.search_count([("kakeuri_reconcile_queued", "=", True)]):
+                    break
+                time.sleep(0.05)  # the rest is held by the other workers
+        end = time.time()
+    print(json.dumps({"start": start, "end": end, "lines": lines, "repeated": repeated}), flush=True)
 
 
 def main():
@@ -584,6 +660,11 @@ def main():
         # called on no line the action reconciles every suggested line: skip the step instead
         if suggested:
             rows.append(_reconcile(env, suggested))
+        background = StLine.search(
+            [("id", "in", line_ids), ("kakeuri_match_state", "=", "suggested")], order="id"
+        )[: len(suggested)]
+        if WORKERS and background:
+            rows.append(_reconcile_background(env, background, conf))
         run = env["kakeuri.direct.debit.run"].create(
             {
                 "company_id": company.id,
@@ -626,4 +707,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--reconcile-worker"]:
+        reconcile_worker(sys.argv[2])
+    else:
+        main()

@@ -4,7 +4,7 @@
     "name": "Kakeuri AR: Credit Sales and Receivables",
     "summary": "Credit limits that are enforced, recurring tab-sale contracts, "
     "closing-day billing, aging as of any date and dunning",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/kakeuri/kakeuri_ar",
     "author": "kakeuri_ar contributors",
@@ -39,6 +39,7 @@
         "data/statement_data.xml",
         "data/statement_mail_template.xml",
         "data/direct_debit_data.xml",
+        "data/cash_matching_data.xml",
         "data/arrangement_data.xml",
         "data/promise_data.xml",
         "data/payment_plan_data.xml",

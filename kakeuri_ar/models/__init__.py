@@ -13,6 +13,7 @@ from . import (
     account_bank_statement_line_import,
     account_bank_statement_line_matching,
     account_bank_statement_line_reconcile,
+    account_bank_statement_line_reconcile_queue,
     account_journal_bank_import,
     account_move_billing,
     account_move_contract,

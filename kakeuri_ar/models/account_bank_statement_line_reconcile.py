@@ -8,11 +8,16 @@ credit; each receivable line is then reconciled with the item it pays, as Odoo's
 reconcile a statement line. The open items, hence the customer's exposure, drop at once.
 """
 
+import logging
 from collections import defaultdict
+
+from psycopg2 import errors as pg_errors
 
 from odoo import Command, _, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountBankStatementLine(models.Model):
@@ -21,7 +26,8 @@ class AccountBankStatementLine(models.Model):
     def action_kakeuri_reconcile(self):
         """Reconcile these lines (all suggested lines of the current companies when called on
         none): the suggested ones and the ones a clerk completed by hand. A line another
-        worker is reconciling right now is left to it."""
+        worker is reconciling right now is left to it. More lines than the background
+        threshold are queued instead (``_kakeuri_queue_reconcile``)."""
         lines = self or self.search(
             [
                 ("company_id", "in", self.env.companies.ids),
@@ -29,6 +35,8 @@ class AccountBankStatementLine(models.Model):
                 ("kakeuri_match_state", "=", "suggested"),
             ]
         )
+        if lines._kakeuri_reconcile_in_background():
+            return lines._kakeuri_queue_reconcile()
         lines = self._kakeuri_lock(lines.filtered("kakeuri_match_partner_id"))
         lines._kakeuri_prefetch()
         done = self.browse()
@@ -189,7 +197,12 @@ class AccountBankStatementLine(models.Model):
                     (line.partner_name, prep["partner"], line.kakeuri_match_manual)
                 )
         for company, names in by_company.items():
-            self.env["kakeuri.payer.name"]._learn_many(company, names)
+            try:
+                with self.env.cr.savepoint():
+                    self.env["kakeuri.payer.name"]._learn_many(company, names)
+            except pg_errors.UniqueViolation:
+                # another worker learned one of these names meanwhile: it is known now
+                _logger.info("Payer names of %s learned by a parallel transaction", company.name)
 
     def _kakeuri_check_reconcilable(self, partner):
         currency = self.company_currency_id

@@ -114,6 +114,20 @@ class TestCashConcurrency(KakeuriConcurrencyCase):
         env3.cr.commit()
         self.assertEqual(self._partials(), 1)
 
+    def test_two_workers_reconcile_the_queue_once(self):
+        env0 = self._env()
+        env0["account.bank.statement.line"].browse(self.ids["line"]).kakeuri_reconcile_queued = True
+        env0.cr.commit()
+        env1, env2 = self._env(), self._env()
+        self.assertEqual(env1["account.bank.statement.line"]._cron_kakeuri_reconcile_queued(), 1)
+        # worker 2 meets the line worker 1 holds: it leaves it
+        self.assertEqual(env2["account.bank.statement.line"]._cron_kakeuri_reconcile_queued(), 0)
+        env2.cr.commit()
+        env1.cr.commit()
+        self.assertEqual(self._partials(), 1)
+        line = self._env()["account.bank.statement.line"].browse(self.ids["line"])
+        self.assertEqual((line.kakeuri_match_state, line.kakeuri_reconcile_queued), ("matched", False))
+
 
 @tagged("post_install", "-at_install")
 class TestCashConcurrencyJpy(TestCashConcurrency):

@@ -37,8 +37,10 @@ class TestCashReconcileBackground(KakeuriCashCommon):
                 self.assertEqual(lines.mapped("kakeuri_reconcile_queued"), [True] * 3)
                 self.assertEqual(lines.kakeuri_reconcile_user_id, clerk)
                 self.assertFalse(any(lines.mapped("is_reconciled")))
-                cron = self.env.ref("kakeuri_ar.ir_cron_kakeuri_reconcile_queued")
-                self.assertTrue(cron.sudo().active)
+                # the cron workers are woken for it
+                cron = self.env.ref("kakeuri_ar.ir_cron_kakeuri_reconcile_queued").sudo()
+                self.assertTrue(cron.active)
+                self.assertTrue(self.env["ir.cron.trigger"].sudo().search_count([("cron_id", "=", cron.id)]))
                 # queued again: nothing more is queued
                 lines.action_kakeuri_reconcile()
                 self.assertEqual(self.StLine._cron_kakeuri_reconcile_queued(batch_size=2), 3)

@@ -92,13 +92,22 @@ class AccountMoveLine(models.Model):
             for move, body, _tracking in messages
         ]
         created = moves.sudo()._message_create(values_list)
-        # mail.message's create makes the tracking values of each message after it (as
-        # sudo), one create per message: the same records, made in one create
-        self.env["mail.tracking.value"].sudo().create(
-            [
-                dict(command[2], mail_message_id=message.id)
-                for message, (_move, _body, tracking) in zip(created, messages, strict=True)
-                for command in tracking
-            ]
-        )
+        self._kakeuri_create_tracking_values(created, [tracking for _move, _body, tracking in messages])
         return created
+
+    @api.model
+    def _kakeuri_create_tracking_values(self, messages, trackings):
+        """The tracking values of ``messages``, one list of create commands per message as
+        ``_mail_track`` returns them, in one create: mail.message's create makes those of each
+        message after it (as sudo), one create per message."""
+        return (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .create(
+                [
+                    dict(command[2], mail_message_id=message.id)
+                    for message, tracking in zip(messages, trackings, strict=True)
+                    for command in tracking
+                ]
+            )
+        )

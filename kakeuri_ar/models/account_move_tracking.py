@@ -91,14 +91,8 @@ class AccountMove(models.Model):
         records = self.browse([record.id for record, *_rest in quiet]).sudo()
         values_list = self._kakeuri_post_values(records, quiet)
         messages = records._message_create(values_list)
-        # mail.message's create would make the tracking values of each message after it, one
-        # create per message: the same records in one create
-        self.env["mail.tracking.value"].sudo().create(
-            [
-                dict(command[2], mail_message_id=message.id)
-                for message, (_record, _subtype, _body, tracking) in zip(messages, quiet, strict=True)
-                for command in tracking
-            ]
+        self.env["account.move.line"]._kakeuri_create_tracking_values(
+            messages, [tracking for _record, _subtype, _body, tracking in quiet]
         )
         for message, values, (record, *_rest) in zip(messages, values_list, quiet, strict=True):
             record._message_post_after_hook(message, values)

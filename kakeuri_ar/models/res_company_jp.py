@@ -124,11 +124,18 @@ class ResCompany(models.Model):
     @api.model
     def _kakeuri_demo_japanese_users(self, company):
         self.env["res.lang"]._activate_lang("ja_JP")
+        # the accountant imports bank files and reconciles them: bank statements are Odoo's
+        # full accounting (Community's Invoicing users may only read them)
         users = [
-            ("jp_demo_user_keiri", "経理 花子", "keiri", "account.group_account_manager"),
-            ("jp_demo_user_kaishu", "回収 太郎", "kaishu", "account.group_account_invoice"),
+            (
+                "jp_demo_user_keiri",
+                "経理 花子",
+                "keiri",
+                ("account.group_account_manager", "account.group_account_user"),
+            ),
+            ("jp_demo_user_kaishu", "回収 太郎", "kaishu", ("account.group_account_invoice",)),
         ]
-        for xmlid, name, login, group in users:
+        for xmlid, name, login, groups in users:
             if self.env.ref("kakeuri_ar." + xmlid, raise_if_not_found=False):
                 continue
             user = (
@@ -146,7 +153,7 @@ class ResCompany(models.Model):
                         "company_ids": [Command.set(company.ids)],
                         "groups_id": [
                             Command.link(self.env.ref("base.group_user").id),
-                            Command.link(self.env.ref(group).id),
+                            *(Command.link(self.env.ref(group).id) for group in groups),
                             Command.link(self.env.ref("sales_team.group_sale_salesman_all_leads").id),
                         ],
                     }

@@ -23,15 +23,17 @@ class TestJpDemoCash(TransactionCase):
         return self.env.ref(f"kakeuri_ar.jp_demo_{name}")
 
     def test_bank_file_matched_and_reconciled(self):
-        attachment = self.env["ir.attachment"].search(
+        # as the demo's accountant, with her own rights
+        clerk = self.env(user=self.env.ref("kakeuri_ar.jp_demo_user_keiri"))
+        attachment = clerk["ir.attachment"].search(
             [("res_model", "=", "account.journal"), ("res_id", "=", self.journal.id)]
         )
         self.assertEqual(len(attachment), 1)
-        wizard = self.env["kakeuri.bank.import.wizard"].create(
+        wizard = clerk["kakeuri.bank.import.wizard"].create(
             {"journal_id": self.journal.id, "data_file": attachment.datas, "filename": attachment.name}
         )
         wizard.action_import()
-        lines = self.env["account.bank.statement.line"].search(
+        lines = clerk["account.bank.statement.line"].search(
             [("journal_id", "=", self.journal.id), ("kakeuri_bank_ref", "!=", False)]
         )
         self.assertEqual(len(lines), 7, "the seven transfers; the withdrawal is not imported")

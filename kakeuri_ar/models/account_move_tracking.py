@@ -11,9 +11,10 @@ commit posted two thousand messages one by one.
 ``_kakeuri_post_tracking`` posts the pending tracking of the given entries now, as the commit
 would: the same changes (``_mail_track``), subtypes (``_track_subtype``), bodies, authors and
 tracking values, with the values ``message_post`` and ``_message_log`` give their messages,
-created together. An entry is left to Odoo when its message would notify someone (a follower
-of the subtype), when a body or an author was set for it, or when a template follows the
-change: then Odoo's own ``message_post`` or commit posts it.
+created together, then each entry's ``_message_track_post_template`` as the commit calls it.
+An entry is left to Odoo when its message would notify someone (a follower of the subtype:
+Odoo's own ``message_post`` posts it) or when a body or an author was set for its tracking (the
+commit posts it with them).
 """
 
 from collections import defaultdict
